@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+// lfr: a scripting environment for studying how language models learn from their data.
+// The module arrows point one way (see DESIGN.md section 1):
+//   TensorCore <- Models, Data <- Schedules <- ScriptLibrary -> Script
+//   lfr-repl -> ScriptLibrary, CReadline
+import PackageDescription
+
+// Swift 5 language mode: the kernels hand raw buffer pointers to
+// DispatchQueue.concurrentPerform workers, which Swift 6's strict
+// concurrency checking rejects without a wrapper at every call site.
+let languageMode: [SwiftLanguageMode] = [.v5]
+
+let package = Package(
+    name: "lfr",
+    products: [
+        .executable(name: "lfr-repl", targets: ["lfr-repl"]),
+        .executable(name: "lfr-bench", targets: ["lfr-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries (headers and link names only).
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
+
+        // The numeric core and the machine-learning modules.
+        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+        .target(name: "Models", dependencies: ["TensorCore"]),
+        .target(name: "Data", dependencies: ["TensorCore"]),
+        .target(name: "Schedules", dependencies: ["Models", "Data", "TensorCore"]),
+
+        // The language, which knows nothing about machine learning.
+        .target(name: "Script"),
+        // The only place where the language and the ML modules meet.
+        .target(name: "ScriptLibrary",
+                dependencies: ["Script", "TensorCore", "Models", "Data", "Schedules"]),
+
+        // Executables.
+        .executableTarget(name: "lfr-repl", dependencies: [
+            "ScriptLibrary", "Script", "CReadline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "lfr-bench", dependencies: [
+            "TensorCore", "Models", "Data", "Schedules", "Script", "ScriptLibrary",
+        ]),
+
+        // Tests: unit tests per module, golden scripts, end-to-end runs of lfr-repl.
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorCore"]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "TensorCore"]),
+        .testTarget(name: "SchedulesTests", dependencies: ["Schedules", "Models", "Data", "TensorCore"]),
+        .testTarget(name: "ScriptTests", dependencies: ["Script"]),
+        .testTarget(name: "ScriptLibraryTests", dependencies: ["ScriptLibrary", "Script", "TensorCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["lfr-repl"]),
+    ],
+    swiftLanguageModes: languageMode
+)

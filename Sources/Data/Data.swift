@@ -1,0 +1,1 @@
+// Data: corpora, tokenizers, token blocks, train/val splits, nanoGPT .bin files.

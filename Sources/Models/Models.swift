@@ -1,0 +1,1 @@
+// Models: language models over TensorCore (GPT, bigram, MLP LM), AdamW, checkpoints.

@@ -1,0 +1,1 @@
+// Schedules: LFR phases, per-block statistics, samplers, the trainer, run records.

@@ -1,0 +1,1 @@
+// Script: the lfr language (lexer, parser, compiler, evaluator, values, diagnostics).

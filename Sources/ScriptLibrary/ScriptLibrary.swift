@@ -1,0 +1,1 @@
+// ScriptLibrary: binds TensorCore, Models, Data and Schedules into the language.

@@ -1,0 +1,3 @@
+// lfr-bench: the in-process half of scripts/bench (kernels timed in Swift).
+import TensorCore
+print("lfr-bench: BLAS \(BLAS.configuration)")
