@@ -12,9 +12,11 @@
 // - window mean: mean of the losses recorded since the current recording
 //   window began (`beginWindow()`, called at the start of each recording
 //   phase); NaN when the window holds none;
-// - seen: how many times the block was recorded, over the whole run;
+// - seen: how many times the block was trained on, over the whole run
+//   (records from a measurement pass do not count);
 // - last step: the optimizer step of the latest record (-1 before any);
-// - first and best loss: the first recorded and the lowest recorded loss;
+// - first and best loss: the first recorded and the lowest recorded loss
+//   (NaN until the first record);
 // - forgetting event: a record whose loss exceeds the previous record of the
 //   same block by more than `forgetMargin` (nats) while the previous
 //   transition of that block was a decrease (the block "had fallen, then
@@ -60,7 +62,10 @@ public struct BlockStatistics: Sendable, Equatable {
 
     /// Records one loss per block id, all at `step`. Ids must be in range
     /// (the trainer draws them from the dataset; checked anyway).
-    public mutating func record(blocks: UnsafeBufferPointer<Int32>, losses: UnsafeBufferPointer<Float>, step: Int) {
+    /// `trained` is false for a separate measurement pass: the values count
+    /// as records (latest, window, forgetting) but not as times seen.
+    public mutating func record(blocks: UnsafeBufferPointer<Int32>, losses: UnsafeBufferPointer<Float>, step: Int,
+                                trained: Bool = true) {
         let n = min(blocks.count, losses.count)
         let margin = forgetMargin
         let step64 = Int64(step)
@@ -77,7 +82,7 @@ public struct BlockStatistics: Sendable, Equatable {
                 let id = Int(blocks[k])
                 guard id >= 0 && id < latest.count else { continue }
                 let loss = losses[k]
-                if seen[id] == 0 {
+                if first[id].isNaN {
                     first[id] = loss
                     best[id] = loss
                 } else {
@@ -89,16 +94,16 @@ public struct BlockStatistics: Sendable, Equatable {
                 latest[id] = loss
                 wsum[id] += Double(loss)
                 wcount[id] &+= 1
-                seen[id] &+= 1
+                if trained { seen[id] &+= 1 }
                 last[id] = step64
             }
         }}}}}}}}}
     }
 
     /// Convenience for arrays.
-    public mutating func record(blocks: [Int32], losses: [Float], step: Int) {
+    public mutating func record(blocks: [Int32], losses: [Float], step: Int, trained: Bool = true) {
         blocks.withUnsafeBufferPointer { b in
-            losses.withUnsafeBufferPointer { l in record(blocks: b, losses: l, step: step) }
+            losses.withUnsafeBufferPointer { l in record(blocks: b, losses: l, step: step, trained: trained) }
         }
     }
 
