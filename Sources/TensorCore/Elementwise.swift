@@ -255,4 +255,18 @@ extension Tensor {
     public static func * (a: Float, b: Tensor) throws -> Tensor { try binary(.mul, a, b) }
     public static func / (a: Float, b: Tensor) throws -> Tensor { try binary(.div, a, b) }
     public static prefix func - (a: Tensor) -> Tensor { a.map(.neg) }
+
+    // Elementwise comparisons use the SIMD spellings (.<, .== ...) and give 0/1 tensors.
+    public static func .== (a: Tensor, b: Tensor) throws -> Tensor { try binary(.eq, a, b) }
+    public static func .!= (a: Tensor, b: Tensor) throws -> Tensor { try binary(.ne, a, b) }
+    public static func .< (a: Tensor, b: Tensor) throws -> Tensor { try binary(.lt, a, b) }
+    public static func .<= (a: Tensor, b: Tensor) throws -> Tensor { try binary(.le, a, b) }
+    public static func .> (a: Tensor, b: Tensor) throws -> Tensor { try binary(.gt, a, b) }
+    public static func .>= (a: Tensor, b: Tensor) throws -> Tensor { try binary(.ge, a, b) }
+    public static func .== (a: Tensor, b: Float) throws -> Tensor { try binary(.eq, a, b) }
+    public static func .!= (a: Tensor, b: Float) throws -> Tensor { try binary(.ne, a, b) }
+    public static func .< (a: Tensor, b: Float) throws -> Tensor { try binary(.lt, a, b) }
+    public static func .<= (a: Tensor, b: Float) throws -> Tensor { try binary(.le, a, b) }
+    public static func .> (a: Tensor, b: Float) throws -> Tensor { try binary(.gt, a, b) }
+    public static func .>= (a: Tensor, b: Float) throws -> Tensor { try binary(.ge, a, b) }
 }

@@ -11,8 +11,10 @@
 //              2^n * p + (2^n - 1): accurate near 0 (no cancellation).
 //   fastTanh   sign(x) * -e / (2 + e) with e = expm1(-2|x|); abs. error ~1e-7.
 //   geluErf    0.5 x (1 + erf(x / sqrt 2)) written with erfc so that the
-//              negative tail keeps its relative accuracy; erfc from
-//              Abramowitz & Stegun 7.1.26 (|error of erf| <= 1.5e-7).
+//              negative tail keeps its relative accuracy; erfc(z) is the
+//              Chebyshev fit t exp(-z^2 + P(t)), t = 1 / (1 + z/2) (fractional
+//              error 1.2e-7, Numerical Recipes' erfcc), with z^2 split exactly
+//              so that exp(-z^2) keeps its accuracy for large z.
 //   geluTanh   the tanh approximation 0.5 x (1 + tanh(u)), evaluated as
 //              x * sigmoid(2u) (the same value, without cancellation),
 //              u = sqrt(2/pi) (x + 0.044715 x^3).
@@ -92,17 +94,34 @@ public func fastSigmoid(_ x: Float) -> Float {
     1 / (1 + fastExp(-x))
 }
 
+/// erfc(z) for z >= 0 with relative error ~1e-6 (see the file header).
+@inlinable @inline(__always)
+public func fastErfcNonNegative(_ z: Float) -> Float {
+    let t = 1 / (1 + 0.5 * z)
+    var p: Float = 0.170_872_77
+    p = p * t - 0.822_152_23
+    p = p * t + 1.488_515_87
+    p = p * t - 1.135_203_98
+    p = p * t + 0.278_868_07
+    p = p * t - 0.186_288_06
+    p = p * t + 0.096_784_18
+    p = p * t + 0.374_091_96
+    p = p * t + 1.000_023_68
+    p = p * t - 1.265_512_23
+    // z * z split exactly (Veltkamp): hi has 12 significant bits, so hi * hi is exact.
+    let c = 4097 * z
+    let hi = c - (c - z)
+    let lo = z - hi
+    let rest = -(2 * hi * lo + lo * lo) + p
+    let value = t * fastExp(-hi * hi) * fastExp(rest)
+    return z > 9.5 ? 0 : value            // erfc underflows there; also keeps +inf from giving NaN
+}
+
 /// GELU in its exact form, 0.5 x (1 + erf(x / sqrt 2)) (see the file header).
 @inlinable @inline(__always)
 public func geluErf(_ x: Float) -> Float {
     let z = Float(bitPattern: x.bitPattern & 0x7FFF_FFFF) * 0.707_106_781_2
-    let t = 1 / (1 + 0.327_591_1 * z)
-    var q: Float = 1.061_405_429
-    q = q * t - 1.453_152_027
-    q = q * t + 1.421_413_741
-    q = q * t - 0.284_496_736
-    q = q * t + 0.254_829_592
-    q = q * t * fastExp(-z * z)          // erfc(|x| / sqrt 2)
+    let q = fastErfcNonNegative(z)         // erfc(|x| / sqrt 2)
     let half = q == 0 ? 0 : 0.5 * x * q   // q == 0 at +-inf, where x * q would be NaN
     return x >= 0 ? x - half : half
 }

@@ -3,15 +3,21 @@
 import Testing
 @testable import TensorCore
 
-/// True when every pair differs by at most atol + rtol * |expected| (NaNs must match).
-func allClose(_ a: [Float], _ b: [Float], atol: Float = 1e-5, rtol: Float = 1e-5) -> Bool {
-    guard a.count == b.count else { return false }
-    for (x, y) in zip(a, b) {
-        if x.isNaN || y.isNaN { if !(x.isNaN && y.isNaN) { return false }; continue }
+/// nil when every pair differs by at most atol + rtol * |expected| (NaNs
+/// must match); otherwise a short description of the first mismatch.
+func mismatch(_ a: [Float], _ b: [Float], atol: Float = 1e-5, rtol: Float = 1e-5) -> String? {
+    guard a.count == b.count else { return "counts \(a.count) and \(b.count) differ" }
+    for (i, (x, y)) in zip(a, b).enumerated() {
+        if x.isNaN || y.isNaN { if !(x.isNaN && y.isNaN) { return "at \(i): \(x) vs \(y)" }; continue }
         if x == y { continue }
-        if Swift.abs(x - y) > atol + rtol * Swift.abs(y) { return false }
+        if Swift.abs(x - y) > atol + rtol * Swift.abs(y) { return "at \(i): \(x) vs \(y)" }
     }
-    return true
+    return nil
+}
+
+/// True when `mismatch` finds nothing.
+func allClose(_ a: [Float], _ b: [Float], atol: Float = 1e-5, rtol: Float = 1e-5) -> Bool {
+    mismatch(a, b, atol: atol, rtol: rtol) == nil
 }
 
 /// The error a throwing expression raises, as TensorError (nil when it does not throw).
