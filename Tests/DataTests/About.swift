@@ -1,0 +1,1 @@
+// DataTests: tests of the Data module live in this folder (one file per concern).

@@ -1,0 +1,1 @@
+// EndToEndTests: tests of the EndToEnd module live in this folder (one file per concern).

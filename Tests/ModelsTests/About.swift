@@ -1,0 +1,1 @@
+// ModelsTests: tests of the Models module live in this folder (one file per concern).

@@ -1,0 +1,1 @@
+// SchedulesTests: tests of the Schedules module live in this folder (one file per concern).
