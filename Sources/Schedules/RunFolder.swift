@@ -10,45 +10,7 @@
 //   <out>/checkpoint.*    model, optimizer and run state (written by the
 //                         trainer through atomic renames)
 import Foundation
-
-/// A JSON value, enough for configs and metric lines (keys keep their order).
-public indirect enum JSONValue: Equatable, Sendable {
-    case null, bool(Bool), number(Double), string(String)
-    case array([JSONValue]), object([(String, JSONValue)])
-
-    public static func == (a: JSONValue, b: JSONValue) -> Bool { a.encoded == b.encoded }
-
-    /// Compact JSON text. Non-finite numbers become null (JSON has no NaN).
-    public var encoded: String {
-        switch self {
-        case .null: return "null"
-        case .bool(let b): return b ? "true" : "false"
-        case .number(let x):
-            guard x.isFinite else { return "null" }
-            if x == x.rounded() && abs(x) < 1e15 { return String(Int64(x)) }
-            return "\(x)"
-        case .string(let s): return JSONValue.quote(s)
-        case .array(let a): return "[" + a.map(\.encoded).joined(separator: ",") + "]"
-        case .object(let o): return "{" + o.map { JSONValue.quote($0.0) + ":" + $0.1.encoded }.joined(separator: ",") + "}"
-        }
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
-}
+import TensorCore
 
 /// Writes a run's folder. All methods throw ScheduleError.io naming the path.
 public final class RunFolder {

@@ -177,7 +177,8 @@ public final class Run {
 
     /// Trains until the schedule ends (`.finished`) or an interrupt is
     /// requested (`.interrupted`, state intact; call again to go on).
-    public func advance(progress: ((Progress) -> Void)? = nil) throws -> StopReason {
+    /// `stopWhen` is asked between steps too (a pause at a chosen step).
+    public func advance(progress: ((Progress) -> Void)? = nil, stopWhen: ((Run) -> Bool)? = nil) throws -> StopReason {
         if finished { return .finished }
         if folder == nil, let out = config.out {
             folder = try RunFolder(path: out)
@@ -197,7 +198,7 @@ public final class Run {
                 if Interrupt.isRequested { return try stopForInterrupt() }
                 if !phaseStarted { try startPhase() }
                 while stepInPhase < phaseSteps {
-                    if Interrupt.isRequested { return try stopForInterrupt() }
+                    if Interrupt.isRequested || stopWhen?(self) == true { return try stopForInterrupt() }
                     if let b = config.budget, tokens + tokensPerStep > b { break }
                     let t0 = clock.now()
                     try trainOneStep()
