@@ -37,6 +37,8 @@ public enum BlockStatistic: String, Sendable, CaseIterable {
 /// What a policy sees when a phase starts.
 public struct PolicyInput {
     public let stats: BlockStatistics
+    /// Dataset block id of each training block (index i -> id).
+    public let blockIDs: [Int32]
     public let step: Int
     public let phaseIndex: Int
     public let phaseName: String
@@ -158,7 +160,7 @@ public enum BlockSelector {
 
     /// Applies a selection to the current statistics.
     public static func choose(_ selection: Selection, stats: BlockStatistics, step: Int,
-                              phaseIndex: Int, phaseName: String) throws -> ChosenBlocks {
+                              phaseIndex: Int, phaseName: String, blockIDs: [Int32] = []) throws -> ChosenBlocks {
         let n = stats.count
         switch selection {
         case .all:
@@ -169,7 +171,7 @@ public enum BlockSelector {
             }
             return .ids(hardest(by.values(stats), keep: Selection.keptCount(drop: drop, of: n)))
         case let .policy(_, function):
-            let result = try function(PolicyInput(stats: stats, step: step, phaseIndex: phaseIndex, phaseName: phaseName))
+            let result = try function(PolicyInput(stats: stats, blockIDs: blockIDs, step: step, phaseIndex: phaseIndex, phaseName: phaseName))
             return try validate(result, count: n, phaseName: phaseName)
         }
     }

@@ -262,7 +262,7 @@ public final class Run {
             chosen = cached
         } else {
             chosen = try BlockSelector.choose(phase.selection, stats: stats, step: step,
-                                              phaseIndex: phaseIndex, phaseName: label)
+                                              phaseIndex: phaseIndex, phaseName: label, blockIDs: data.trainIDs)
             if !phase.rerank { chosenByGroup[group] = chosen }
         }
         // Each phase's sampler is seeded from the run seed and the phase
