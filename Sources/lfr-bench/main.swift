@@ -1,4 +1,21 @@
 // lfr-bench: the in-process half of scripts/bench (kernels timed in Swift).
+// `lfr-bench AREA [ARGS...]` runs one area's measurements; each area lives
+// in its own file (TensorBench, DataBench, ModelsBench, ...).
 import TensorCore
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let area = arguments.first ?? ""
+let rest = Array(arguments.dropFirst())
 print("lfr-bench: BLAS \(BLAS.configuration)")
-if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "data" { DataBench.run(Array(CommandLine.arguments.dropFirst(2))) }
+do {
+    switch area {
+    case "tensor": try TensorBench.run(rest)
+    case "data": DataBench.run(rest)
+    default:
+        print("usage: lfr-bench tensor|data [args...]")
+        exit(2)
+    }
+} catch {
+    print("lfr-bench: \(error)")
+    exit(1)
+}
