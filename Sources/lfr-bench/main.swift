@@ -11,8 +11,9 @@ do {
     switch area {
     case "tensor": try TensorBench.run(rest)
     case "data": DataBench.run(rest)
+    case "models": try ModelsBench.run(rest)
     default:
-        print("usage: lfr-bench tensor|data [args...]")
+        print("usage: lfr-bench tensor|data|models [args...]")
         exit(2)
     }
 } catch {
