@@ -93,7 +93,7 @@ public final class BPETokenizer: Tokenizer {
         var failure: Error?
         Pretokenizer.forEachChunk(bytes, maxChunk: maxChunk) { start, length in
             chunks += 1
-            if chunks & 0xFFFF == 0 && Interrupt.isRequested {
+            if chunks & 0xFFFF == 1 && StopCheck.requested {
                 failure = DataError.interrupted(op: "tokenize (bpe)")
                 return false
             }
@@ -250,7 +250,7 @@ enum BPETrainer {
                 guard let base = part.baseAddress else { continue }
                 Pretokenizer.forEachChunk(part, maxChunk: maxChunk) { start, length in
                     seen += 1
-                    if seen & 0xFFFF == 0 && Interrupt.isRequested { interrupted = true; return false }
+                    if seen & 0xFFFF == 1 && StopCheck.requested { interrupted = true; return false }
                     let (e, inserted) = table.index(of: base + start, count: length)
                     if inserted { counts.append(0) }
                     counts[e] += 1
@@ -282,7 +282,7 @@ enum BPETrainer {
         result.reserveCapacity(wanted)
         var fresh = [UInt64]()
         while result.count < wanted {
-            if result.count & 63 == 0 && Interrupt.isRequested { throw DataError.interrupted(op: "bpe training") }
+            if result.count & 63 == 0 && StopCheck.requested { throw DataError.interrupted(op: "bpe training") }
             guard let top = heap.pop() else { break }
             let current = pairCount[top.pair] ?? 0
             if current != top.count {

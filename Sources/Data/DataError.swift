@@ -2,6 +2,7 @@
 // Each case names the cause and, where there is one, the file (and byte
 // offset or block id), so the language can print it as is. Internal
 // invariants are never reported through this type.
+import TensorCore
 
 /// A user-facing error from loading corpora, tokenizing, or building datasets.
 public enum DataError: Error, Equatable, CustomStringConvertible {
@@ -59,4 +60,14 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
             return "interrupted in \(op)"
         }
     }
+}
+
+/// The stop check of the Data module's long loops: the process-wide Ctrl-C
+/// flag, or a stop forced for the current task only (so tests can exercise
+/// interruption without touching the flag other tests in the process see).
+enum StopCheck {
+    @TaskLocal static var forced = false
+
+    @inline(__always)
+    static var requested: Bool { Interrupt.isRequested || forced }
 }

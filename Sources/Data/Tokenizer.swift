@@ -121,20 +121,20 @@ public final class ByteTokenizer: Tokenizer {
     }
 
     public func encode(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt32]) throws {
+        guard let src = bytes.baseAddress else { return }
         let n = bytes.count
-        if n == 0 { return }
-        let start = out.count
-        out.append(contentsOf: repeatElement(0, count: n))
-        let src = bytes.baseAddress!
-        try out.withUnsafeMutableBufferPointer { dstBuf in
-            let dst = dstBuf.baseAddress! + start
-            var done = 0
-            while done < n {                      // 16 MB between interrupt checks
-                if Interrupt.isRequested { throw DataError.interrupted(op: "tokenize (bytes)") }
-                let end = min(n, done + 1 << 24)
-                for i in done..<end { dst[i] = UInt32(src[i]) }
-                done = end
+        var done = 0
+        while done < n {                          // 16 MB between interrupt checks
+            if StopCheck.requested { throw DataError.interrupted(op: "tokenize (bytes)") }
+            let piece = min(n - done, 1 << 24)
+            let start = out.count
+            out.append(contentsOf: repeatElement(0, count: piece))
+            out.withUnsafeMutableBufferPointer { dstBuf in
+                let dst = dstBuf.baseAddress! + start
+                let from = src + done
+                for i in 0..<piece { dst[i] = UInt32(from[i]) }
             }
+            done += piece
         }
     }
 
@@ -249,14 +249,15 @@ public final class CharTokenizer: Tokenizer {
         let fallbackBase = UInt32(scalars.count)
         let fallback = byteFallback
         var written = 0
+        defer { out.removeLast(n - written) }     // also on a throw: keep only whole ids
         try ascii.withUnsafeBufferPointer { table in
             try out.withUnsafeMutableBufferPointer { dstBuf in
                 let dst = dstBuf.baseAddress! + start
                 var i = 0
-                var nextCheck = 1 << 22
+                var nextCheck = 0
                 while i < n {
                     if i >= nextCheck {
-                        if Interrupt.isRequested { throw DataError.interrupted(op: "tokenize (chars)") }
+                        if StopCheck.requested { throw DataError.interrupted(op: "tokenize (chars)") }
                         nextCheck = i + 1 << 22
                     }
                     let b = bytes[i]
@@ -285,7 +286,6 @@ public final class CharTokenizer: Tokenizer {
                 }
             }
         }
-        out.removeLast(n - written)
     }
 
     public var file: TokenizerFile {
