@@ -2,6 +2,9 @@
 // `lfr-bench AREA [ARGS...]` runs one area's measurements; each area lives
 // in its own file (TensorBench, DataBench, ModelsBench, ...).
 import TensorCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let area = arguments.first ?? ""
