@@ -231,14 +231,14 @@ extension ScriptLibrary {
         interp.register("load_tokenizer", [Param("path")], doc: "load_tokenizer(path) reads a tokenizer saved with tokenizer.save(path).") { a in
             .object(TokenizerValue(try core { try loadTokenizer(path: try a.string(0)) }))
         }
-        interp.register("dataset", [Param("source"), Param("tokenizer", default: .string("bytes")), Param("context", default: .number(128)),
+        interp.register("dataset", [Param("source"), Param("tokenizer", default: .string("bytes")), Param("context", default: .nil),
                                     Param("val", default: .number(0.1)), Param("seed", default: .number(0)),
                                     Param("within_documents", default: .bool(false)), Param("val_data", default: .nil), Param("vocab", default: .nil)],
                         doc: """
                         dataset(source, tokenizer: "bytes", context: 128, val: 0.1, seed: 0, within_documents: false, val_data: nil, vocab: nil) \
                         cuts tokens into blocks of context + 1. source is a corpus, a path (file or folder of text; a nanoGPT train.bin, with val.bin \
                         beside it as the split; or a folder holding train.bin), a list of paths, or a tensor of token ids (1-d: a stream; 2-d [N, context + 1]: \
-                        N blocks; vocab: defaults to the largest id + 1). tokenizer is "bytes", "chars", "bpe", bpe(vocab: N) or a tokenizer; \
+                        N blocks, context: then defaults to N's row length - 1; vocab: defaults to the largest id + 1). tokenizer is "bytes", "chars", "bpe", bpe(vocab: N) or a tokenizer; \
                         val is the fraction of blocks held out (chosen by seed), or val_data: a separate corpus; within_documents keeps blocks inside files.
                         """) { a in
             try makeDataset(a)
@@ -267,7 +267,8 @@ extension ScriptLibrary {
     }
 
     private static func makeDataset(_ a: Arguments) throws -> Value {
-        let context = try a.int(2)
+        let givenContext = try optionalInt(a, 2)
+        let context = givenContext ?? 128
         let val = try a.number(3)
         let seed = try seedArgument(a, 4)
         let within = try a.bool(5)
@@ -277,7 +278,7 @@ extension ScriptLibrary {
         case .object(let t as TensorValue):
             var tok: (any Tokenizer)? = nil
             if case .object(let tv as TokenizerValue) = a[1] { tok = try tv.trained(op: "dataset") }
-            return .object(DatasetValue(try core { try Dataset(tokens: t.tensor, context: context, val: val, seed: seed, vocab: vocab, tokenizer: tok) }))
+            return .object(DatasetValue(try core { try Dataset(tokens: t.tensor, context: t.tensor.rank == 2 ? givenContext : context, val: val, seed: seed, vocab: vocab, tokenizer: tok) }))
         case .object(let c as CorpusValue): corpus = c.corpus
         case .string(let s):
             let path = s.value

@@ -3,7 +3,8 @@
 // comments (one output line each, in order) and its error against an
 // `# expect error: message` comment, which must sit on the line the error
 // is reported at. Each case gets a fresh interpreter and a fresh temporary
-// folder bound to the global `tmp` (cases never need files from outside).
+// folder bound to the global `tmp` (cases never need files from outside);
+// that folder's path reads as `$TMP` in output and error messages.
 import Foundation
 import Testing
 import Script
@@ -53,7 +54,8 @@ func runScript(_ source: String, file: String) throws -> (output: [String], erro
     interp.setGlobal("tmp", .str(tmp))
     var failure: ScriptError? = nil
     do { try interp.evaluate(source, file: file) } catch let e as ScriptError { failure = e }
-    var lines = out.components(separatedBy: "\n")
+    if var e = failure { e.message = e.message.replacingOccurrences(of: tmp, with: "$TMP"); failure = e }
+    var lines = out.replacingOccurrences(of: tmp, with: "$TMP").components(separatedBy: "\n")
     if lines.last == "" { lines.removeLast() }
     return (lines, failure)
 }
