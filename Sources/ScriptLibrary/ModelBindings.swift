@@ -1,0 +1,336 @@
+// ModelBindings: language models and the AdamW optimizer as language values
+// — gpt(...), bigram(...), mlp(...), adamw(...), and model members
+// (params, config, loss, losses, step, evaluate, copy, generate, save) —
+// plus model checkpoints (safetensors with the config in __metadata__).
+//
+// What stays true here: token ids from the language are checked to be whole
+// numbers before they reach Models (which checks them against the vocab);
+// x and y are [B, T] (or [T], one sequence) and must have the same shape;
+// every Models error reaches the user with its own message. A checkpoint
+// holds the model's parameters under their Models names, the config as
+// metadata ("model" = kind), and optionally the optimizer's state.
+import Script
+import TensorCore
+import Models
+import Data
+
+// MARK: - Values
+
+public final class ModelValue: NativeObject {
+    public let model: any LanguageModel
+    public init(_ model: any LanguageModel) { self.model = model }
+
+    public override var typeName: String { "model" }
+    public override var description: String { model.description }
+    public override var summary: String { "\(model.kind) model, \(model.parameterCount) parameters" }
+    public override var memberNames: [String] { ModelValue.members }
+    public override var helpText: String {
+        """
+        model: a language model (\(ModelValue.kinds)). Members: params (parameter count), config (a dict), kind, vocab, \
+        context (longest sequence, nil when unlimited). Methods: loss(x, y) is the mean cross-entropy (nats) of \
+        next-token predictions, x and y token-id tensors [B, T] (or [T]); losses(x, y) the tensor of each sequence's \
+        mean loss [B]; step(x, y, opt) one AdamW training step, returning the loss before the update; \
+        evaluate(data, split: "val", batch: 16) the mean loss over a dataset's blocks; copy() an independent copy; \
+        generate(prompt, tokens: 100, temperature: 1, top_k: nil, seed: 0, data: nil); save(path).
+        """
+    }
+    static let kinds = "gpt, bigram, mlp"
+    static let members = ["params", "config", "kind", "vocab", "context", "loss", "losses", "step",
+                          "evaluate", "copy", "generate", "save"].sorted()
+
+    public override func getMember(_ name: String) throws -> Value {
+        let m = model
+        switch name {
+        case "params": return .number(Double(m.parameterCount))
+        case "config": return configDict(m.config)
+        case "kind": return .str(m.kind)
+        case "vocab": return .number(Double(m.vocabularySize))
+        case "context": return m.maxSequenceLength.map { .number(Double($0)) } ?? .nil
+        case "loss":
+            return method("loss", [Param("x"), Param("y")], "model.loss(x, y) is the mean next-token loss (nats) of inputs x and targets y, token-id tensors of shape [B, T] (or [T]).") { a in
+                .number(Double(try core { try m.loss(try batchArgument(a[0], a[1], op: "loss")) }.mean))
+            }
+        case "losses":
+            return method("losses", [Param("x"), Param("y")], "model.losses(x, y) is the tensor [B] of each sequence's mean loss (the values LFR records per block).") { a in
+                let r = try core { try m.loss(try batchArgument(a[0], a[1], op: "losses")) }
+                return wrapTensor(Tensor(r.perSequence))
+            }
+        case "step":
+            return method("step", [Param("x"), Param("y"), Param("opt")], "model.step(x, y, opt) runs one training step (gradients of the batch's mean loss, then an AdamW update with opt) and returns the loss before the update.") { a in
+                guard case .object(let o as OptimizerValue) = a[2] else { throw a.fail(2, "an optimizer (adamw(...))") }
+                let batch = try batchArgument(a[0], a[1], op: "step")
+                return .number(Double(try core { try m.step(batch, optimizer: o.optimizer) }.loss.mean))
+            }
+        case "evaluate":
+            return method("evaluate", [Param("data"), Param("split", default: .string("val")), Param("batch", default: .number(16))],
+                          "model.evaluate(data, split: \"val\", batch: 16) is the mean loss over the dataset's validation blocks (split: \"train\" or \"all\" for the others), without training.") { a in
+                guard case .object(let d as DatasetValue) = a[0] else { throw a.fail(0, "a dataset") }
+                let ds = d.dataset
+                let ids: [Int32]
+                switch try a.string(1) {
+                case "val": ids = ds.valIDs
+                case "train": ids = ds.trainIDs
+                case "all": ids = (0..<ds.blockCount).map { Int32($0) }
+                case let s: throw RuntimeError("evaluate: split must be \"val\", \"train\" or \"all\", got \"\(s)\"")
+                }
+                if ids.isEmpty { throw RuntimeError("evaluate: the dataset has no \(try a.string(1)) blocks") }
+                let bs = try a.int(2)
+                guard bs >= 1 else { throw RuntimeError("evaluate: batch must be >= 1, got \(bs)") }
+                var tokens = [Int32](repeating: 0, count: ids.count * ds.blockLength)
+                try core { try tokens.withUnsafeMutableBufferPointer { try ds.fillBatch(blockIDs: ids, into: $0.baseAddress!) } }
+                let r = try core { try tokens.withUnsafeBufferPointer { try m.evaluate(blocks: $0, blockLength: ds.blockLength, batchSize: bs) } }
+                return .number(Double(r.mean))
+            }
+        case "copy":
+            return method("copy", [], "model.copy() is an independent deep copy (same parameters; training one leaves the other as it was).") { _ in
+                .object(ModelValue(m.copy()))
+            }
+        case "generate":
+            return method("generate", [Param("prompt"), Param("tokens", default: .number(100)), Param("temperature", default: .number(1)),
+                                       Param("top_k", default: .nil), Param("seed", default: .number(0)), Param("data", default: .nil)],
+                          "model.generate(prompt, tokens: 100, temperature: 1, top_k: nil, seed: 0, data: nil) samples tokens new ids. A string prompt is encoded with data: (a dataset or tokenizer; bytes when the model's vocab is 256 and no data is given) and the result is the prompt followed by the generated text; a list or tensor of ids gives a tensor of the new ids. temperature 0 is greedy; the seed fixes the draws.") { a in
+                try generate(m, a)
+            }
+        case "save":
+            return method("save", [Param("path"), Param("optimizer", default: .nil)],
+                          "model.save(path, optimizer: nil) writes a checkpoint (same as save(model, path)).") { a in
+                try saveCheckpoint(m, path: try a.string(0), optimizer: try optimizerArgument(a, 1))
+                return .nil
+            }
+        default:
+            throw RuntimeError("model has no member '\(name)'\(closest(name, ModelValue.members))")
+        }
+    }
+
+    private func method(_ name: String, _ params: [Param], _ doc: String, _ body: @escaping (Arguments) throws -> Value) -> Value {
+        .native(NativeFunction(name: name, parameters: params, doc: doc, body: body))
+    }
+}
+
+public final class OptimizerValue: NativeObject {
+    public let optimizer: AdamW
+    public init(_ optimizer: AdamW) { self.optimizer = optimizer }
+
+    public override var typeName: String { "optimizer" }
+    public override var description: String {
+        let o = optimizer
+        let clip = o.clipNorm.map { formatNumber(Double($0)) } ?? "nil"
+        return "adamw(lr: \(formatNumber(Double(o.learningRate))), betas: [\(formatNumber(Double(o.beta1))), \(formatNumber(Double(o.beta2)))], weight_decay: \(formatNumber(Double(o.weightDecay))), clip: \(clip), schedule: \(scheduleText(o.schedule)), step: \(o.step))"
+    }
+    public override var memberNames: [String] { OptimizerValue.members }
+    static let members = ["lr", "current_lr", "step", "weight_decay", "betas", "clip", "schedule", "reset"].sorted()
+    public override var helpText: String {
+        "optimizer: AdamW (decoupled weight decay, global-norm clipping, learning-rate schedule), made by adamw(...). Members: lr (settable), current_lr (the rate of the next step), step (updates done), weight_decay (settable), betas, clip, schedule; reset() forgets the moments and the step count."
+    }
+
+    public override func getMember(_ name: String) throws -> Value {
+        let o = optimizer
+        switch name {
+        case "lr": return .number(Double(o.learningRate))
+        case "current_lr": return .number(Double(o.currentLearningRate))
+        case "step": return .number(Double(o.step))
+        case "weight_decay": return .number(Double(o.weightDecay))
+        case "betas": return .list([.number(Double(o.beta1)), .number(Double(o.beta2))])
+        case "clip": return o.clipNorm.map { .number(Double($0)) } ?? .nil
+        case "schedule": return .str(scheduleText(o.schedule))
+        case "reset":
+            return .native(NativeFunction(name: "reset", parameters: [], doc: "opt.reset() forgets the moments and the step count.") { _ in
+                o.reset(); return .nil
+            })
+        default: throw RuntimeError("optimizer has no member '\(name)'\(closest(name, OptimizerValue.members))")
+        }
+    }
+
+    public override func setMember(_ name: String, _ value: Value) throws {
+        guard case .number(let d) = value else { throw RuntimeError("optimizer.\(name) must be a number, got \(Script.typeName(value))") }
+        switch name {
+        case "lr":
+            guard d >= 0, d.isFinite else { throw RuntimeError("optimizer.lr must be a finite number >= 0, got \(formatNumber(d))") }
+            optimizer.learningRate = Float(d)
+        case "weight_decay":
+            guard d >= 0, d.isFinite else { throw RuntimeError("optimizer.weight_decay must be >= 0, got \(formatNumber(d))") }
+            optimizer.weightDecay = Float(d)
+        default: throw RuntimeError("cannot set member '\(name)' of optimizer (settable: lr, weight_decay)")
+        }
+    }
+}
+
+func scheduleText(_ s: LearningRateSchedule) -> String {
+    switch s {
+    case .constant: return "constant"
+    case let .warmup(n): return "warmup \(n)"
+    case let .cosine(w, t, f): return "cosine warmup \(w), total \(t), min_lr \(formatNumber(Double(f)))"
+    }
+}
+
+/// A model's config strings as a dict of numbers, bools and strings.
+func configDict(_ config: [String: String]) -> Value {
+    let d = DictObject()
+    for k in config.keys.sorted() {
+        let s = config[k] ?? ""
+        if let n = Double(s) { d.set(k, .number(n)) } else if let b = Bool(s) { d.set(k, .bool(b)) } else { d.set(k, .str(s)) }
+    }
+    return .dict(d)
+}
+
+// MARK: - Argument helpers
+
+/// x and y as a TokenBatch: same shape, [B, T] or [T].
+func batchArgument(_ x: Value, _ y: Value, op: String) throws -> TokenBatch {
+    let (xs, xShape) = try idsArgument(x, op: op, name: "x")
+    let (ys, yShape) = try idsArgument(y, op: op, name: "y")
+    guard xShape == yShape else {
+        throw RuntimeError("shape mismatch in \(op): x \(xShape) and y \(yShape) must have the same shape")
+    }
+    switch xShape.count {
+    case 1: return try core { try TokenBatch(inputs: xs, targets: ys, batchSize: 1, sequenceLength: xShape[0]) }
+    case 2: return try core { try TokenBatch(inputs: xs, targets: ys, batchSize: xShape[0], sequenceLength: xShape[1]) }
+    default: throw RuntimeError("\(op): x and y must be [B, T] (or [T]) token ids, got shape \(xShape)")
+    }
+}
+
+func optimizerArgument(_ a: Arguments, _ i: Int) throws -> AdamW? {
+    if a.isNil(i) { return nil }
+    guard case .object(let o as OptimizerValue) = a[i] else { throw a.fail(i, "an optimizer (adamw(...))") }
+    return o.optimizer
+}
+
+/// The tokenizer behind `data:` (a dataset or tokenizer value), if any.
+func tokenizerArgument(_ v: Value, op: String) throws -> (any Tokenizer)? {
+    switch v {
+    case .nil: return nil
+    case .object(let d as DatasetValue):
+        guard let t = d.dataset.tokenizer else { throw RuntimeError("\(op): this dataset was made from token ids and has no tokenizer") }
+        return t
+    case .object(let t as TokenizerValue): return try t.trained(op: op)
+    default: throw RuntimeError("\(op): data must be a dataset or a tokenizer, got \(typeName(v))")
+    }
+}
+
+private func generate(_ m: any LanguageModel, _ a: Arguments) throws -> Value {
+    let tokens = try a.int(1)
+    let temperature = Float(try a.number(2))
+    let topK = try optionalInt(a, 3)
+    let seed = try seedArgument(a, 4)
+    if case .string(let s) = a[0] {
+        var tok = try tokenizerArgument(a[5], op: "generate")
+        if tok == nil {
+            guard m.vocabularySize == 256 else {
+                throw RuntimeError("generate: a text prompt needs data: (a dataset or tokenizer) to encode it; the model's vocab is \(m.vocabularySize), not bytes")
+            }
+            tok = ByteTokenizer()
+        }
+        guard let tokenizer = tok else { return .nil }
+        guard tokenizer.vocabSize <= m.vocabularySize else {
+            throw RuntimeError("generate: the tokenizer's vocab (\(tokenizer.vocabSize)) is larger than the model's (\(m.vocabularySize))")
+        }
+        let prompt = try core { try tokenizer.encode(s.value) }.map { Int32($0) }
+        let out = try core { try m.generate(prompt: prompt, tokens: tokens, temperature: temperature, topK: topK, seed: seed) }
+        return .str(s.value + (try core { try tokenizer.decode(out) }))
+    }
+    let (prompt, shape) = try idsArgument(a[0], op: "generate", name: "prompt")
+    guard shape.count <= 1 else { throw RuntimeError("generate: an id prompt must be 1-d, got shape \(shape)") }
+    let out = try core { try m.generate(prompt: prompt, tokens: tokens, temperature: temperature, topK: topK, seed: seed) }
+    return wrapTensor(Tensor(out.map { Float($0) }))
+}
+
+// MARK: - Checkpoints
+
+/// Writes parameters (and the optimizer's state when given) with the config as metadata.
+func saveCheckpoint(_ m: any LanguageModel, path: String, optimizer: AdamW?) throws {
+    var entries = m.parameters.named
+    var metadata = m.config
+    metadata["format"] = "lfr-checkpoint"
+    if let o = optimizer {
+        entries += o.stateTensors(for: m.parameters)
+        for (k, v) in o.stateMetadata { metadata[k] = v }
+    }
+    try core { try SafeTensors.write(entries, metadata: metadata, to: path) }
+}
+
+/// A model from a checkpoint file's contents (the config in its metadata).
+func modelFromCheckpoint(_ file: SafeTensorsFile, path: String) throws -> any LanguageModel {
+    let meta = file.metadata
+    let model: any LanguageModel
+    func int(_ k: String) throws -> Int {
+        guard let s = meta[k], let v = Int(s) else { throw RuntimeError("load: checkpoint \(path) has no integer '\(k)' in its metadata") }
+        return v
+    }
+    switch meta["model"] {
+    case "gpt": model = try core { try GPT(config: try GPTConfig(dictionary: meta), seed: 0) }
+    case "bigram": model = try core { try Bigram(vocab: try int("vocab"), seed: 0) }
+    case "mlp":
+        let c = MLPConfig(vocab: try int("vocab"), context: try int("context"), embedding: try int("embedding"), hidden: try int("hidden"))
+        model = try core { try MLPModel(config: c, seed: 0) }
+    case let kind:
+        throw RuntimeError("load: checkpoint \(path) is of an unknown model kind \(kind.map { "\"\($0)\"" } ?? "(none)")")
+    }
+    for spec in model.parameters.specs {
+        guard let t = file.tensors[spec.name] else {
+            throw RuntimeError("load: checkpoint \(path) lacks the tensor \(spec.name) of a \(model.kind) model")
+        }
+        guard t.shape == spec.shape else {
+            throw RuntimeError("load: checkpoint \(path): tensor \(spec.name) has shape \(t.shape), the \(model.kind) config needs \(spec.shape)")
+        }
+        try core { try model.parameters.set(spec.name, from: t) }
+    }
+    return model
+}
+
+// MARK: - Installing
+
+extension ScriptLibrary {
+    static func installModelBindings(into interp: Interpreter) {
+        interp.register("gpt", [Param("layers", default: .number(4)), Param("heads", default: .number(4)), Param("dim", default: .number(128)),
+                                Param("context", default: .number(128)), Param("vocab", default: .number(256)), Param("seed", default: .number(0)),
+                                Param("bias", default: .bool(true))],
+                        doc: "gpt(layers: 4, heads: 4, dim: 128, context: 128, vocab: 256, seed: 0, bias: true) is a GPT (nanoGPT family: learned positions, pre-LayerNorm blocks of causal self-attention and a 4x GELU MLP, LM head tied to the token embedding), initialised GPT-2 style from seed. heads must divide dim; context is the longest sequence.") { a in
+            let c = GPTConfig(layers: try a.int(0), heads: try a.int(1), dim: try a.int(2), context: try a.int(3), vocab: try a.int(4), bias: try a.bool(6))
+            return .object(ModelValue(try core { try GPT(config: c, seed: try seedArgument(a, 5)) }))
+        }
+        interp.register("bigram", [Param("vocab", default: .number(256)), Param("seed", default: .number(0))],
+                        doc: "bigram(vocab: 256, seed: 0) is a bigram language model: a vocab x vocab table of next-token logits. The fastest model to train; a baseline.") { a in
+            .object(ModelValue(try core { try Bigram(vocab: try a.int(0), seed: try seedArgument(a, 1)) }))
+        }
+        interp.register("mlp", [Param("vocab", default: .number(256)), Param("context", default: .number(3)), Param("embedding", default: .number(16)),
+                                Param("hidden", default: .number(128)), Param("seed", default: .number(0))],
+                        doc: "mlp(vocab: 256, context: 3, embedding: 16, hidden: 128, seed: 0) is an MLP language model (Bengio et al. 2003): the embeddings of the last context tokens, concatenated, through one GELU hidden layer.") { a in
+            let c = MLPConfig(vocab: try a.int(0), context: try a.int(1), embedding: try a.int(2), hidden: try a.int(3))
+            return .object(ModelValue(try core { try MLPModel(config: c, seed: try seedArgument(a, 4)) }))
+        }
+        interp.register("adamw", [Param("lr", default: .number(3e-4)), Param("weight_decay", default: .number(0.1)), Param("betas", default: .nil),
+                                  Param("eps", default: .number(1e-8)), Param("clip", default: .number(1)), Param("warmup", default: .number(0)),
+                                  Param("cosine", default: .nil), Param("min_lr", default: .number(0))],
+                        doc: "adamw(lr: 3e-4, weight_decay: 0.1, betas: [0.9, 0.95], eps: 1e-8, clip: 1, warmup: 0, cosine: nil, min_lr: 0) is an AdamW optimizer (no decay on biases and LayerNorm gains). clip is the global gradient-norm limit (nil: no clipping). warmup: n ramps the rate up linearly over n steps; cosine: total decays it along a cosine to min_lr at step total.") { a in
+            var betas: (Float, Float) = (0.9, 0.95)
+            if !a.isNil(2) {
+                let b = try a.list(2).items
+                guard b.count == 2, case .number(let b1) = b[0], case .number(let b2) = b[1] else { throw a.fail(2, "a list of two numbers like [0.9, 0.95]") }
+                betas = (Float(b1), Float(b2))
+            }
+            let clip: Float? = a.isNil(4) ? nil : Float(try a.number(4))
+            let warmup = try a.int(5)
+            guard warmup >= 0 else { throw RuntimeError("adamw: warmup must be >= 0, got \(warmup)") }
+            let schedule: LearningRateSchedule
+            if let total = try optionalInt(a, 6) {
+                schedule = .cosine(warmupSteps: warmup, totalSteps: total, floor: Float(try a.number(7)))
+            } else {
+                schedule = warmup > 0 ? .warmup(steps: warmup) : .constant
+            }
+            return .object(OptimizerValue(try core {
+                try AdamW(learningRate: Float(try a.number(0)), betas: betas, epsilon: Float(try a.number(3)),
+                          weightDecay: Float(try a.number(1)), clipNorm: clip, schedule: schedule)
+            }))
+        }
+        interp.register("load_optimizer", [Param("path"), Param("model")],
+                        doc: "load_optimizer(path, model) is the AdamW optimizer saved in a checkpoint by save(model, path, optimizer: opt), with its moments and step count restored for model.") { a in
+            let path = try a.string(0)
+            guard case .object(let mv as ModelValue) = a[1] else { throw a.fail(1, "a model") }
+            let file = try core { try SafeTensors.read(path: path) }
+            guard file.metadata["optimizer"] != nil else { throw RuntimeError("load_optimizer: \(path) holds no optimizer state (save it with save(model, path, optimizer: opt))") }
+            let o = try core { try AdamW() }
+            try core { try o.restore(metadata: file.metadata, tensors: file.tensors, for: mv.model.parameters) }
+            return .object(OptimizerValue(o))
+        }
+    }
+}

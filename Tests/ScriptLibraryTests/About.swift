@@ -1,1 +1,0 @@
-// ScriptLibraryTests: tests of the ScriptLibrary module live in this folder (one file per concern).
