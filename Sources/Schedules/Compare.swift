@@ -9,9 +9,11 @@
 // blocks at the same steps.
 //
 // Reported per schedule (mean ± half the spread over seeds): final
-// validation perplexity, tokens trained, tokens needed to first reach the
-// first schedule's final perplexity (the baseline by convention: put the
-// random baseline first), and forgetting events.
+// validation perplexity over all validation blocks, tokens trained, tokens
+// needed to first reach the last curve point of the first schedule's run
+// with the same seed (the baseline by convention: put the random baseline
+// first; curves use the same validation blocks in every run), and
+// forgetting events.
 import Data
 import Models
 import TensorCore
@@ -59,15 +61,21 @@ public struct Comparison {
         return String(format: f, m) + " ± " + String(format: f, s)
     }
 
-    /// Tokens at which `run`'s validation perplexity first reached `target`.
+    /// Tokens at which `run`'s validation perplexity first reached `target`
+    /// (with a relative tolerance of 1e-9, so a run reaches its own final value).
     static func tokensToReach(_ target: Double, in run: Run) -> Int? {
-        run.curves["val_ppl"]?.first { $0.value <= target }?.tokens
+        run.curves["val_ppl"]?.first { $0.value <= target * (1 + 1e-9) }?.tokens
     }
 
     /// The summary table.
     public var table: String {
         var rows: [[String]] = [["schedule", "val ppl", "val loss", "tokens", "tokens to baseline ppl", "forgets"]]
-        let baseline = names.first.flatMap { Comparison.meanSpread(runs(of: $0).compactMap(\.valPpl))?.0 }
+        // Last point of the baseline's val ppl curve for each seed (curves
+        // of all runs use the same validation blocks).
+        var baseline: [UInt64: Double] = [:]
+        if let first = names.first {
+            for r in runs where r.schedule == first { baseline[r.seed] = r.run.curves["val_ppl"]?.last?.value }
+        }
         for name in names {
             let rs = runs(of: name)
             let ppl = Comparison.meanSpread(rs.compactMap(\.valPpl))
@@ -75,13 +83,14 @@ public struct Comparison {
             let toks = rs.map(\.tokens)
             let tokText = Set(toks).count == 1 ? TextTable.grouped(toks[0]) : toks.map(TextTable.grouped).joined(separator: "/")
             var reach = "-"
-            if let b = baseline {
-                let hits = rs.map { Comparison.tokensToReach(b, in: $0) }
-                if hits.allSatisfy({ $0 != nil }) {
-                    let mean = Double(hits.map { $0! }.reduce(0, +)) / Double(hits.count)
-                    reach = TextTable.grouped(Int(mean.rounded()))
+            let mine = runs.filter { $0.schedule == name }
+            let hits = mine.compactMap { r in baseline[r.seed].map { Comparison.tokensToReach($0, in: r.run) } }
+            if !hits.isEmpty {
+                let reached = hits.compactMap { $0 }
+                if reached.count == hits.count {
+                    reach = TextTable.grouped(Int((Double(reached.reduce(0, +)) / Double(reached.count)).rounded()))
                 } else {
-                    reach = "not reached (\(hits.filter { $0 == nil }.count)/\(hits.count))"
+                    reach = "not reached (\(hits.count - reached.count)/\(hits.count))"
                 }
             }
             let forgets = Comparison.meanSpread(rs.map { Double($0.stats.totalForgets) })

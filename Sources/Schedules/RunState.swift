@@ -27,6 +27,7 @@ extension Run {
         put("finished", finished ? 1 : 0); put("pending_eval", pendingEval ? 1 : 0)
         meta["run.last_train_loss"] = String(lastTrainLoss.bitPattern, radix: 16)
         meta["run.train_seconds"] = String(trainSeconds.bitPattern, radix: 16)
+        if let f = finalValLoss { meta["run.final_val_loss"] = String(f.bitPattern, radix: 16) }
         meta["run.forget_margin"] = String(stats.forgetMargin.bitPattern, radix: 16)
         meta["data.train_blocks"] = String(trainCount)
         meta["data.context"] = String(data.contextLength)
@@ -165,6 +166,7 @@ extension Run {
         run.pendingEval = try int("run.pending_eval") != 0
         run.lastTrainLoss = Float(bitPattern: try hex32("run.last_train_loss"))
         run.trainSeconds = Double(bitPattern: try hex64("run.train_seconds"))
+        if meta["run.final_val_loss"] != nil { run.finalValLoss = Double(bitPattern: try hex64("run.final_val_loss")) }
         run.scriptSource = meta["run.script"]
         guard run.phaseIndex >= 0, run.phaseIndex <= run.phases.count else { throw bad("phase index out of range") }
         if let mode = meta["sampler.mode"] {

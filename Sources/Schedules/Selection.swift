@@ -69,9 +69,11 @@ public enum Selection {
         }
     }
 
+    /// 0.3 -> "30%", 0.125 -> "12.5%" (to one decimal; float noise such as
+    /// 1 - 0.7 = 0.30000000000000004 does not show).
     static func percent(_ x: Double) -> String {
-        let p = x * 100
-        return p == p.rounded() ? "\(Int(p))%" : "\((p * 10).rounded() / 10)%"
+        let tenths = (x * 1000).rounded()
+        return tenths.truncatingRemainder(dividingBy: 10) == 0 ? "\(Int(tenths / 10))%" : "\(tenths / 10)%"
     }
 
     /// Blocks kept by a drop fraction out of `count` (nil for policies,

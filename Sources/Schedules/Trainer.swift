@@ -30,8 +30,9 @@ public struct TrainerConfig {
     public var seed: UInt64 = 1
     /// Evaluate validation loss every this many steps (0: only at the end).
     public var evalEvery: Int = 0
-    /// Validation blocks used by periodic evaluations (nil: all). The final
-    /// evaluation always uses all validation blocks.
+    /// Validation blocks of every point of the val_loss/val_ppl curves (the
+    /// first ones in the split; nil: all). The final loss of the run
+    /// (`finalValLoss`) always uses all validation blocks.
     public var evalBlocks: Int? = 256
     /// Write a metrics line / log line every this many steps.
     public var logEvery: Int = 10
@@ -112,6 +113,8 @@ public final class Run {
     /// An evaluation that was interrupted and is owed before the next step.
     public internal(set) var pendingEval = false
     public internal(set) var lastTrainLoss: Float = .nan
+    /// Validation loss over all validation blocks, computed when the run ends.
+    public internal(set) var finalValLoss: Double?
     public internal(set) var folder: RunFolder?
     /// The source of the script that started the run (for the run folder).
     public var scriptSource: String?
@@ -228,7 +231,8 @@ public final class Run {
             }
             if !data.valIDs.isEmpty {
                 pendingEval = true
-                try evaluateValidation(limit: nil)
+                if curves["val_loss"]?.last?.step != step { try evaluateValidation(limit: config.evalBlocks) }
+                finalValLoss = try meanValidationLoss(limit: nil)
                 pendingEval = false
             }
             finished = true
@@ -354,19 +358,25 @@ public final class Run {
     }
 
     /// Mean validation loss over the first `limit` validation blocks (nil: all).
-    func evaluateValidation(limit: Int?) throws {
+    func meanValidationLoss(limit: Int?) throws -> Double? {
         let ids = limit.map { Array(data.valIDs.prefix($0)) } ?? data.valIDs
-        guard !ids.isEmpty else { return }
+        guard !ids.isEmpty else { return nil }
         let losses = try Run.score(model: model, data: data, ids: ids, batch: config.evalBatch)
         var sum = 0.0
         for l in losses { sum += Double(l) }
-        let mean = sum / Double(losses.count)
+        return sum / Double(losses.count)
+    }
+
+    /// Adds a point to the val_loss and val_ppl curves.
+    func evaluateValidation(limit: Int?) throws {
+        guard let mean = try meanValidationLoss(limit: limit) else { return }
         appendCurve("val_loss", mean)
         appendCurve("val_ppl", exp(mean))
     }
 
-    /// Latest validation loss (nil before any evaluation).
-    public var valLoss: Double? { curves["val_loss"]?.last?.value }
+    /// The validation loss: over all validation blocks once the run has
+    /// finished, else the latest curve point (nil before any evaluation).
+    public var valLoss: Double? { finalValLoss ?? curves["val_loss"]?.last?.value }
     public var valPpl: Double? { valLoss.map { exp($0) } }
 
     /// A curve's values as (tokens, value) pairs.

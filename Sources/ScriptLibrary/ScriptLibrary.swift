@@ -15,7 +15,8 @@ public enum ScriptLibrary {
         installModelBindings(into: interpreter)
         installDataBindings(into: interpreter)
         installFileFunctions(into: interpreter)
-        // The lead's schedule/run/plot bindings go here once ScheduleBindings.swift lands:
-        // installScheduleBindings(into: interpreter)
+        try installScheduleBindings(into: interpreter)
+        // The LFR schedules written in the language (lfr_paper, random_baseline).
+        try interpreter.evaluate("import lfr", file: "<lfr>")
     }
 }

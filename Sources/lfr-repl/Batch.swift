@@ -38,6 +38,7 @@ enum Batch {
             Output.err("lfr-repl: cannot read '\(path)': \(String(cString: strerror(errno)))")
             return .failed(exitCode: 1)
         }
+        noteScriptSource(source)
         return run(source, file: path, host: host, colorAllowed: colorAllowed)
     }
 }
