@@ -446,10 +446,13 @@ final class ProgressPrinter {
 }
 
 /// Advances a run, printing progress, and reports a pause by Ctrl-C.
-func runTraining(_ run: Run, interpreter: Interpreter, quiet: Bool) throws {
+func runTraining(_ run: Run, interpreter: Interpreter, quiet: Bool, pauseAt: Int? = nil) throws {
     let printer = ProgressPrinter(interpreter: interpreter, logEvery: run.config.logEvery)
-    let stop = try run.advance(progress: quiet ? nil : { printer.report($0) })
-    if stop == .interrupted {
+    let stop = try run.advance(progress: quiet ? nil : { printer.report($0) },
+                               stopWhen: pauseAt.map { at in { $0.step >= at } })
+    if stop == .interrupted, let at = pauseAt, run.step >= at {
+        if !quiet { interpreter.output("training paused at step \(run.step) (pause_at); run.resume() continues\n") }
+    } else if stop == .interrupted {
         Interrupt.clear()
         ScriptInterrupt.clear()
         interpreter.output("\ntraining paused at step \(run.step) (\(TextTable.grouped(run.tokens)) tokens); run.resume() continues\n")
@@ -550,13 +553,14 @@ public func installScheduleBindings(into interp: Interpreter) throws {
                               Param("tokens", default: .nil), Param("eval_blocks", default: .number(256)),
                               Param("log_every", default: .number(10)), Param("micro_batches", default: .number(1)),
                               Param("forget_margin", default: .number(0.1)), Param("quiet", default: .bool(false)),
-                              Param("checkpoint_every", default: .number(0))],
+                              Param("checkpoint_every", default: .number(0)), Param("pause_at", default: .nil)],
                     doc: """
                         train(model, data, schedule, opt: adamw(lr: 1e-3), batch: 16, seed: 1, eval_every: 0, \
                         lr_schedule: "constant"|"warmup"|"cosine", warmup: 0, out: nil, tokens: nil, eval_blocks: 256, \
-                        log_every: 10, micro_batches: 1, forget_margin: 0.1, quiet: false, checkpoint_every: 0): trains \
-                        the model in place by the schedule and returns the run. Ctrl-C pauses between two steps and \
-                        returns the run; run.resume() continues exactly. out: writes a run folder (script, config, \
+                        log_every: 10, micro_batches: 1, forget_margin: 0.1, quiet: false, checkpoint_every: 0, \
+                        pause_at: nil): trains the model in place by the schedule and returns the run. Ctrl-C (or \
+                        reaching step pause_at) pauses between two steps and returns the run; run.resume() continues \
+                        exactly. out: writes a run folder (script, config, \
                         metrics.jsonl, blocks.csv, checkpoint). tokens: caps the run (and sets the budget of \
                         until_budget phases). Tokens count predicted positions (context per block).
                         """) { a in
@@ -569,7 +573,8 @@ public func installScheduleBindings(into interp: Interpreter) throws {
         let run = try Run(model: model, optimizer: optimizer, data: data, schedule: sched.schedule, config: config)
         try applyLearningRateSchedule(a, kind: 7, warmup: 8, optimizer: optimizer, run: run)
         run.scriptSource = currentScriptSource
-        try runTraining(run, interpreter: a.interpreter, quiet: try a.bool(15))
+        let pauseAt: Int? = a.isNil(17) ? nil : try a.int(17)
+        try runTraining(run, interpreter: a.interpreter, quiet: try a.bool(15), pauseAt: pauseAt)
         return .object(RunValue(run, interpreter: a.interpreter, quiet: try a.bool(15)))
     }
 
@@ -613,11 +618,12 @@ public func installScheduleBindings(into interp: Interpreter) throws {
                                 Param("quiet", default: .bool(false)), Param("log_every", default: .number(50))],
                     doc: """
                         compare([schedules], model:, data:, tokens: nil, seeds: [1], batch: 16, opt: adamw(lr: 1e-3), \
-                        eval_every: 0, eval_blocks: 256, out: nil, plot: "file.svg"): trains a fresh model like `model` \
+                        eval_every: 0, eval_blocks: 256, out: nil, plot: "file.svg", quiet: false): trains a fresh model like `model` \
                         (same kind and size, initialised from each seed) per schedule and seed at an equal token \
                         budget (tokens:, else the largest schedule's), prints a table (val ppl mean ± half-spread, \
                         tokens to reach the first schedule's final ppl, forgetting events) and a plot of val ppl \
-                        against tokens, and returns the comparison. Put the baseline first.
+                        against tokens, and returns the comparison (print it for the table again; c.plot is the \
+                        plot). Put the baseline first. quiet: true prints nothing.
                         """) { a in
         guard case .list(let l) = a[0], !l.items.isEmpty else { throw a.fail(0, "a non-empty list of schedules") }
         var schedules: [(name: String, schedule: Schedule)] = []
@@ -655,13 +661,15 @@ public func installScheduleBindings(into interp: Interpreter) throws {
             ScriptInterrupt.clear()
             a.interpreter.output("\ncomparison stopped by Ctrl-C; partial results:\n")
         }
-        a.interpreter.output(c.table + "\n\n")
-        a.interpreter.output(Plot.terminal(c.series, width: 64, height: 14, title: "validation perplexity vs tokens",
-                                           xLabel: "tokens", yLabel: "val ppl") + "\n")
+        if !quiet {
+            a.interpreter.output(c.table + "\n\n")
+            a.interpreter.output(Plot.terminal(c.series, width: 64, height: 14, title: "validation perplexity vs tokens",
+                                               xLabel: "tokens", yLabel: "val ppl") + "\n")
+        }
         if !a.isNil(10) {
             let path = try a.string(10)
             try writeText(Plot.svg(c.series, title: "validation perplexity vs tokens", xLabel: "tokens", yLabel: "val ppl"), to: path)
-            a.interpreter.output("plot written to \(path)\n")
+            if !quiet { a.interpreter.output("plot written to \(path)\n") }
         }
         return .object(ComparisonValue(c, interpreter: a.interpreter))
     }
