@@ -455,4 +455,23 @@ public final class Dataset: @unchecked Sendable {
     public func decode<S: Sequence>(_ ids: S) throws -> String where S.Element: BinaryInteger {
         try requireTokenizer("decode").decode(ids)
     }
+
+    /// Text of a tensor of token ids (any shape, read in row-major order).
+    public func decode(tensor: Tensor) throws -> String {
+        var ids = [Int]()
+        ids.reserveCapacity(tensor.count)
+        for (k, x) in tensor.toArray().enumerated() {
+            guard x >= 0, x < Float(vocabSize), x == x.rounded(.towardZero) else {
+                throw DataError.tokenOutOfVocab(token: Int(x.isFinite ? x : -1), vocab: vocabSize, location: "decode (element \(k) is \(x))")
+            }
+            ids.append(Int(x))
+        }
+        return try decode(ids)
+    }
+
+    /// Token ids of a text as a 1-d Float tensor.
+    public func encodeTensor(_ text: String) throws -> Tensor {
+        let ids = try encode(text)
+        return try Tensor(shape: [ids.count], values: ids.map { Float($0) })
+    }
 }

@@ -88,7 +88,12 @@ enum DataBench {
         // Dataset build and batch filling (context 128, batch 16).
         var data: Dataset? = nil
         let tData = try median(3) { data = try Dataset(corpus: corpus, tokenizer: .bytes, context: 128, val: 0.1, seed: 1) }
-        print("data: dataset (bytes, context 128, val 0.1) built in \(fmt(tData * 1000, 1)) ms: \(data!.blockCount) blocks")
+        print("data: dataset (bytes, context 128, val 0.1) built in \(fmt(tData * 1000, 1)) ms:")
+        for line in data!.description.split(separator: "\n") { print("data:   \(line)") }
+        let tBPEData = try median(3) {
+            _ = try Dataset(corpus: corpus, tokenizer: .tokenizer(bpe!), context: 128, val: 0.1, seed: 1)
+        }
+        print("data: dataset (trained bpe 2048, context 128) built in \(fmt(tBPEData * 1000, 1)) ms (\(fmt(mb / tBPEData, 1)) MB/s, per-document encoding)")
         var sampler = try BatchSampler(ids: data!.trainIDs, seed: 1)
         var batch = [Int32](repeating: 0, count: 16 * data!.blockLength)
         let batches = 20_000
