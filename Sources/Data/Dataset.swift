@@ -195,7 +195,7 @@ public final class Dataset: @unchecked Sendable {
         }
         let tok = try spec.make(trainingOn: corpus)
         let vocab = tok.vocabSize
-        var builder = TokenStoreBuilder(width: TokenStore.width(forVocab: vocab),
+        let builder = TokenStoreBuilder(width: TokenStore.width(forVocab: vocab),
                                         capacity: corpus.byteCount + (valCorpus?.byteCount ?? 0))
         var docRanges = [Range<Int>]()         // token range of each document
         var scratch = [UInt32]()
@@ -213,7 +213,7 @@ public final class Dataset: @unchecked Sendable {
             }
             partEnds.append(builder.count)
         }
-        let store = TokenStore(builder: &builder)
+        let store = TokenStore(builder: builder)
         // Runs: per document, or per part (train corpus, validation corpus).
         var runs = [Run]()
         var dropped = 0
@@ -305,9 +305,9 @@ public final class Dataset: @unchecked Sendable {
             }
         }
         let v = effectiveVocab ?? max(largest + 1, 1)
-        var builder = TokenStoreBuilder(width: TokenStore.width(forVocab: v), capacity: n)
+        let builder = TokenStoreBuilder(width: TokenStore.width(forVocab: v), capacity: n)
         ids.withUnsafeBufferPointer { builder.append($0) }
-        let store = TokenStore(builder: &builder)
+        let store = TokenStore(builder: builder)
         let blocks = tokens.rank == 2 ? tokens.shape[0] : (n > 0 ? (n - 1) / ctx : 0)
         let dropped = tokens.rank == 2 ? 0 : n - (blocks > 0 ? blocks * ctx + 1 : 0)
         let runs = blocks > 0 ? [Run(store: 0, firstBlock: 0, blocks: blocks, startToken: 0)] : []
