@@ -146,6 +146,14 @@ public final class Dataset: @unchecked Sendable {
         self.info = info
     }
 
+    /// The largest context accepted (far beyond any model; keeps arithmetic
+    /// on block sizes from overflowing).
+    public static let maxContext = 1 << 30
+
+    static func checkContext(_ context: Int) throws {
+        guard context > 0, context <= maxContext else { throw DataError.invalidContext(context) }
+    }
+
     /// Chooses `round(fraction * blocks)` validation blocks (at least one
     /// when fraction > 0) uniformly at random from `seed`.
     static func split(blocks n: Int, fraction: Double, seed: UInt64) throws -> ([Int32], [Int32]) {
@@ -189,7 +197,7 @@ public final class Dataset: @unchecked Sendable {
     public convenience init(corpus: Corpus, tokenizer spec: TokenizerSpec = .bytes, context: Int,
                             val: Double = 0.1, seed: UInt64 = 0, valCorpus: Corpus? = nil,
                             withinDocuments: Bool = false) throws {
-        guard context > 0 else { throw DataError.invalidContext(context) }
+        try Dataset.checkContext(context)
         if valCorpus == nil, !(val >= 0 && val < 1) {
             throw DataError.invalidArgument(op: "dataset", message: "val must be a fraction in [0, 1), got \(val)")
         }
@@ -279,7 +287,7 @@ public final class Dataset: @unchecked Sendable {
             throw DataError.invalidArgument(
                 op: "dataset", message: "token tensor must be 1-d (a stream) or 2-d [N, context + 1], got shape \(tokens.shape)")
         }
-        guard ctx > 0 else { throw DataError.invalidContext(ctx) }
+        try Dataset.checkContext(ctx)
         let effectiveVocab = vocab ?? tokenizer?.vocabSize
         if let v = effectiveVocab, v <= 0 {
             throw DataError.invalidArgument(op: "dataset", message: "vocab must be positive, got \(v)")
@@ -324,7 +332,7 @@ public final class Dataset: @unchecked Sendable {
     /// filled; without either, the files are scanned once for the largest id.
     public convenience init(trainBin: String, valBin: String? = nil, context: Int, vocab: Int? = nil,
                             tokenizer: (any Tokenizer)? = nil) throws {
-        guard context > 0 else { throw DataError.invalidContext(context) }
+        try Dataset.checkContext(context)
         var stores = [try TokenStore(mappingBin: trainBin)]
         if let valBin { stores.append(try TokenStore(mappingBin: valBin)) }
         for (s, path) in zip(stores, [trainBin] + (valBin.map { [$0] } ?? [])) where s.count == 0 {
@@ -462,7 +470,7 @@ public final class Dataset: @unchecked Sendable {
         ids.reserveCapacity(tensor.count)
         for (k, x) in tensor.toArray().enumerated() {
             guard x >= 0, x < Float(vocabSize), x == x.rounded(.towardZero) else {
-                throw DataError.tokenOutOfVocab(token: Int(x.isFinite ? x : -1), vocab: vocabSize, location: "decode (element \(k) is \(x))")
+                throw DataError.tokenOutOfVocab(token: x.isFinite && abs(x) < 1e15 ? Int(x) : -1, vocab: vocabSize, location: "decode (element \(k) is \(x))")
             }
             ids.append(Int(x))
         }
