@@ -279,7 +279,27 @@ public final class CharTokenizer: Tokenizer {
         let fallback = byteFallback
         var written = 0
         var i = from
+        let base = bytes.baseAddress!
         while i < end {
+            // Eight ASCII bytes at a time: eight table loads, one sign test
+            // for "all known", no branch per byte.
+            while i + 8 <= end {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                if w & 0x8080_8080_8080_8080 != 0 { break }
+                let t0 = table[Int(w & 0x7F)], t1 = table[Int(w >> 8 & 0x7F)]
+                let t2 = table[Int(w >> 16 & 0x7F)], t3 = table[Int(w >> 24 & 0x7F)]
+                let t4 = table[Int(w >> 32 & 0x7F)], t5 = table[Int(w >> 40 & 0x7F)]
+                let t6 = table[Int(w >> 48 & 0x7F)], t7 = table[Int(w >> 56 & 0x7F)]
+                if (t0 | t1 | t2 | t3 | t4 | t5 | t6 | t7) < 0 { break }
+                let d = dst + written
+                d[0] = UInt32(bitPattern: t0); d[1] = UInt32(bitPattern: t1)
+                d[2] = UInt32(bitPattern: t2); d[3] = UInt32(bitPattern: t3)
+                d[4] = UInt32(bitPattern: t4); d[5] = UInt32(bitPattern: t5)
+                d[6] = UInt32(bitPattern: t6); d[7] = UInt32(bitPattern: t7)
+                written += 8
+                i += 8
+            }
+            if i == end { break }
             // ASCII run: one table load per byte.
             var b = bytes[i]
             while b < 0x80 {

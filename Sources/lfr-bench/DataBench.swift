@@ -84,6 +84,14 @@ enum DataBench {
         print("data: bpe train to vocab 2048  \(fmt(tTrain, 2)) s (goal < 30; got vocab \(bpe!.vocabSize))")
         let (bpeRate, bpeTokens) = try rate(bpe!, runs: 3)
         print("data: bpe encode  \(fmt(bpeRate, 1)) MB/s (goal >= 5; \(fmt(Double(corpus.byteCount) / Double(bpeTokens), 2)) bytes/token)")
+        // Round trips on the whole corpus (a check, not a timing).
+        var exact = [String]()
+        for tok in [bytes, chars!, bpe!] as [any Tokenizer] {
+            out.removeAll(keepingCapacity: true)
+            try corpus.bytes.withUnsafeBufferPointer { try tok.encode($0, into: &out) }
+            exact.append("\(tok.kind) \(try tok.decodeBytes(out) == corpus.bytes ? "exact" : "MISMATCH")")
+        }
+        print("data: round trip of the corpus: \(exact.joined(separator: ", "))")
 
         // Dataset build and batch filling (context 128, batch 16).
         var data: Dataset? = nil
