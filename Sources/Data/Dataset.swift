@@ -206,16 +206,13 @@ public final class Dataset: @unchecked Sendable {
         let builder = TokenStoreBuilder(width: TokenStore.width(forVocab: vocab),
                                         capacity: corpus.byteCount + (valCorpus?.byteCount ?? 0))
         var docRanges = [Range<Int>]()         // token range of each document
-        var scratch = [UInt32]()
         let parts = [corpus] + (valCorpus.map { [$0] } ?? [])
         var partEnds = [Int]()
         for part in parts {
             try part.bytes.withUnsafeBufferPointer { all in
-                for doc in part.documents {
-                    scratch.removeAll(keepingCapacity: true)
-                    try tok.encode(UnsafeBufferPointer(rebasing: all[doc.range]), into: &scratch)
+                try Dataset.encodeDocuments(part.documents, of: all, with: tok) { ids in
                     let start = builder.count
-                    scratch.withUnsafeBufferPointer { builder.append($0) }
+                    builder.append(ids)
                     docRanges.append(start..<builder.count)
                 }
             }
@@ -258,6 +255,45 @@ public final class Dataset: @unchecked Sendable {
         try self.init(stores: [store], runs: runs, context: context, stride: context, vocab: vocab,
                       tokenizer: tok, valRuns: valCorpus == nil ? nil : valRuns, valFraction: valCorpus == nil ? val : 0,
                       seed: seed, info: info, idsChecked: true, what: "corpus \(corpus.source)")
+    }
+
+    /// Encodes documents in order, handing each one's ids to `sink`. Groups of
+    /// documents (up to 32 MB of text) are encoded in parallel, one document
+    /// per worker at a time; the sink sees them in document order.
+    static func encodeDocuments(_ docs: [Corpus.Document], of all: UnsafeBufferPointer<UInt8>,
+                                with tok: any Tokenizer,
+                                _ sink: (UnsafeBufferPointer<UInt32>) -> Void) throws {
+        var first = 0
+        while first < docs.count {
+            var last = first + 1
+            var bytes = docs[first].range.count
+            while last < docs.count && bytes + docs[last].range.count <= 32 << 20 {
+                bytes += docs[last].range.count
+                last += 1
+            }
+            let group = docs[first..<last]
+            var results = [[UInt32]](repeating: [], count: group.count)
+            var failures = [DataError?](repeating: nil, count: group.count)
+            results.withUnsafeMutableBufferPointer { res in
+                failures.withUnsafeMutableBufferPointer { fail in
+                    Parallel.forEachChunk(group.count, grain: 1) { range in
+                        for k in range {
+                            let doc = group[group.startIndex + k]
+                            do {
+                                try tok.encode(UnsafeBufferPointer(rebasing: all[doc.range]), into: &res[k])
+                            } catch let e as DataError {
+                                fail[k] = e
+                            } catch {
+                                fail[k] = .invalidArgument(op: "tokenize", message: "\(error)")
+                            }
+                        }
+                    }
+                }
+            }
+            if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
+            for r in results { r.withUnsafeBufferPointer(sink) }
+            first = last
+        }
     }
 
     /// A dataset from an in-memory tensor of token ids: 1-d is a stream cut

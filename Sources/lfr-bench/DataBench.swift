@@ -101,7 +101,7 @@ enum DataBench {
         let tBPEData = try median(3) {
             _ = try Dataset(corpus: corpus, tokenizer: .tokenizer(bpe!), context: 128, val: 0.1, seed: 1)
         }
-        print("data: dataset (trained bpe 2048, context 128) built in \(fmt(tBPEData * 1000, 1)) ms (\(fmt(mb / tBPEData, 1)) MB/s, per-document encoding)")
+        print("data: dataset (trained bpe 2048, context 128) built in \(fmt(tBPEData * 1000, 1)) ms (\(fmt(mb / tBPEData, 1)) MB/s, documents encoded in parallel)")
         var sampler = try BatchSampler(ids: data!.trainIDs, seed: 1)
         var batch = [Int32](repeating: 0, count: 16 * data!.blockLength)
         let batches = 20_000
