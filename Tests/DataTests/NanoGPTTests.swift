@@ -61,6 +61,20 @@ func residentPages(_ base: UnsafeRawPointer, _ length: Int) -> Int {
         }
     }
 
+    @Test func charsTokenizerTravelsWithTheBins() throws {
+        try withTempDir { dir in
+            let text = "To be, or not to be: that is the question.\n"
+            let d = try Dataset(corpus: try Corpus(text: String(repeating: text, count: 20)),
+                                tokenizer: .chars(byteFallback: false), context: 12, val: 0.2, seed: 4)
+            try d.writeBins(folder: dir)
+            let back = try Dataset(binFolder: dir, context: 12)
+            #expect(back.tokenizer?.kind == "chars" && back.vocabSize == d.vocabSize)
+            #expect(try back.decode(back.block(0)) == d.decode(d.block(Int(d.trainIDs[0]))))
+            #expect(try back.encode("question") == d.encode("question"))
+            #expect(back.valIDs.count > 0)
+        }
+    }
+
     @Test func tensorDatasetToBinsAndBack() throws {
         try withTempDir { dir in
             let d = try Dataset(tokens: try rampTensor(2001), context: 20)
