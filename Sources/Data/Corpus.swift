@@ -70,7 +70,10 @@ public final class Corpus: @unchecked Sendable {
         if files.isEmpty { throw DataError.emptyCorpus(path: source ?? paths.joined(separator: ", ")) }
         var parts = [(name: String, bytes: [UInt8])]()
         parts.reserveCapacity(files.count)
-        for f in files { parts.append((f, try readFile(f))) }
+        for f in files {
+            if StopCheck.requested { throw DataError.interrupted(op: "corpus") }
+            parts.append((f, try readFile(f)))
+        }
         return try Corpus(documents: parts, source: source ?? (paths.count == 1 ? paths[0] : paths.joined(separator: ", ")))
     }
 
@@ -131,5 +134,13 @@ public final class Corpus: @unchecked Sendable {
         }
         if done < size { result.removeLast(size - done) }
         return result
+    }
+}
+
+extension Corpus: CustomStringConvertible {
+    /// One line: source, files and bytes.
+    public var description: String {
+        let n = documents.count
+        return "corpus: \(source) (\(Dataset.grouped(n)) file\(n == 1 ? "" : "s"), \(Dataset.grouped(byteCount)) bytes)"
     }
 }

@@ -108,6 +108,18 @@ func rampTensor(_ n: Int) throws -> Tensor {
         }
     }
 
+    @Test func withinDocumentsWithValidationCorpus() throws {
+        let train = try Corpus(documents: [("t1", Array("aaaaaaaaa".utf8)), ("t2", Array("bbbbb".utf8))])
+        let val = try Corpus(documents: [("v1", Array("ccccccccc".utf8)), ("v2", Array("dd".utf8))])
+        let d = try Dataset(corpus: train, context: 4, valCorpus: val, withinDocuments: true)
+        // t1: 2 blocks, t2: 1 block; v1: 2 blocks, v2: none.
+        #expect(d.trainIDs == [0, 1, 2] && d.valIDs == [3, 4])
+        #expect(try d.decode(d.block(2)) == "bbbbb")
+        #expect(try d.decode(d.block(4)) == "ccccc")
+        #expect(d.info.split == "corpus")
+        #expect(d.description.contains("3 train / 2 val blocks (separate corpus)"))
+    }
+
     @Test func fillBatchWritesBlocksInOrder() throws {
         let d = try Dataset(tokens: try rampTensor(1001), context: 10)
         var buf = [Int32](repeating: -1, count: 3 * 11)
@@ -136,6 +148,10 @@ func rampTensor(_ n: Int) throws -> Tensor {
         let c = try Corpus(text: "short")
         #expect(throws: DataError.invalidContext(0)) { try Dataset(corpus: c, context: 0) }
         #expect(throws: DataError.invalidContext(-3)) { try Dataset(tokens: try rampTensor(10), context: -3) }
+        #expect(throws: DataError.invalidContext(Int.max)) { try Dataset(corpus: c, context: Int.max) }
+        let ok = try Dataset(tokens: try rampTensor(10), context: 2)
+        #expect(throws: DataError.self) { try ok.decode(tensor: try Tensor(shape: [2], values: [1, 1e30])) }
+        #expect(throws: DataError.self) { try ok.decode(tensor: try Tensor(shape: [1], values: [.nan])) }
         // "short" is 5 tokens: context 5 needs 6.
         #expect(throws: DataError.corpusTooShort(tokens: 5, context: 5, what: "corpus <text>")) {
             try Dataset(corpus: c, context: 5, val: 0)
