@@ -10,14 +10,22 @@
 // and the schedule again and checks they match what the run was made with
 // (block counts, context, phase names and lengths).
 import Data
+import Foundation
 import Models
 import TensorCore
 
 extension Run {
     static let formatTag = "lfr-run-1"
 
-    /// Writes the whole run state to `path` (atomically).
+    /// Writes the whole run state to `path` (atomically), creating the
+    /// folder it goes in when missing.
     public func save(to path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
+            do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+                throw ScheduleError.io(path: path, message: "cannot create folder \(folder): \(error.localizedDescription)")
+            }
+        }
         var meta: [String: String] = ["format": Run.formatTag, "model.kind": model.kind]
         for (k, v) in model.config { meta["model.config." + k] = v }
         for (k, v) in optimizer.stateMetadata { meta[k] = v }
