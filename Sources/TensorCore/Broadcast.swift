@@ -50,11 +50,14 @@ extension Tensor {
     }
 
     /// A view of this tensor broadcast to `shape` (no copy).
-    public func expand(to target: [Int]) throws -> Tensor {
-        let b = try Tensor.broadcastShape(shape, target, op: "expand")
+    public func expand(to target: [Int]) throws -> Tensor { try expand(to: target, op: "expand") }
+
+    /// `expand(to:)` whose error names the calling op.
+    func expand(to target: [Int], op: String) throws -> Tensor {
+        let b = try? Tensor.broadcastShape(shape, target, op: op)
         guard b == target else {
-            throw TensorError.shapeMismatch(op: "expand", shapes: [shape, target],
-                                            detail: "cannot expand to the target shape")
+            throw TensorError.shapeMismatch(op: op, shapes: [shape, target],
+                                            detail: "cannot broadcast \(shape) to \(target)")
         }
         return Tensor(storage: storage, shape: target, strides: broadcastStrides(to: target), offset: offset)
     }
