@@ -75,4 +75,20 @@ import Glibc
         // Both outcomes must be common, or the fuzz is not exploring.
         #expect(returned > 300 && thrown > 300, "returned \(returned), thrown \(thrown)")
     }
+
+    @Test func mutatedSafeTensorsNeverTrap() throws {
+        var g = RandomGenerator(seed: 5)
+        let valid = try SafeTensors.encode([("a", try Tensor.randn([3, 2], seed: 1)), ("b", Tensor(scalar: 2))],
+                                           metadata: ["k": "v"])
+        var accepted = 0
+        for _ in 0..<3000 {
+            var bytes = valid
+            for _ in 0..<(1 + g.nextInt(below: 4)) {
+                let i = g.nextInt(below: bytes.count)
+                bytes[i] = UInt8(truncatingIfNeeded: g.next())
+            }
+            do { _ = try SafeTensors.decode(bytes: bytes); accepted += 1 } catch is TensorError {}
+        }
+        #expect(accepted < 3000)   // most mutations of the header are caught
+    }
 }
