@@ -45,18 +45,19 @@ extension Tensor {
     func broadcastStrides(to target: [Int]) -> [Int] {
         var s = [Int](repeating: 0, count: target.count)
         let lead = target.count - shape.count
-        for i in 0..<shape.count where shape[i] != 1 || target[lead + i] == 1 {
-            s[lead + i] = shape[i] == 1 ? 0 : strides[i]
-        }
+        for i in 0..<shape.count { s[lead + i] = shape[i] == 1 ? 0 : strides[i] }
         return s
     }
 
     /// A view of this tensor broadcast to `shape` (no copy).
-    public func expand(to target: [Int]) throws -> Tensor {
-        let b = try Tensor.broadcastShape(shape, target, op: "expand")
+    public func expand(to target: [Int]) throws -> Tensor { try expand(to: target, op: "expand") }
+
+    /// `expand(to:)` whose error names the calling op.
+    func expand(to target: [Int], op: String) throws -> Tensor {
+        let b = try? Tensor.broadcastShape(shape, target, op: op)
         guard b == target else {
-            throw TensorError.shapeMismatch(op: "expand", shapes: [shape, target],
-                                            detail: "cannot expand to the target shape")
+            throw TensorError.shapeMismatch(op: op, shapes: [shape, target],
+                                            detail: "cannot broadcast \(shape) to \(target)")
         }
         return Tensor(storage: storage, shape: target, strides: broadcastStrides(to: target), offset: offset)
     }

@@ -114,7 +114,7 @@ extension Tensor {
     /// Writes `value` (broadcast to the selection's shape) into the selection.
     public mutating func assign(_ indices: [TensorIndex], _ value: Tensor) throws {
         let target = try slice(indices)
-        _ = try value.expand(to: target.shape)
+        _ = try value.expand(to: target.shape, op: "assign")
         // A value that shares our storage is read from a copy, so that
         // overlapping source and destination cannot interfere.
         let source = value.storage === storage ? Tensor(copying: value) : value
@@ -183,7 +183,7 @@ extension Tensor {
         let pos = try maskPositions(mask, op: "mask assign")
         let rest = Array(shape[mask.rank...])
         let block = rest.reduce(1, *)
-        let src = try value.expand(to: [pos.count] + rest).contiguous()
+        let src = try value.expand(to: [pos.count] + rest, op: "mask assign").contiguous()
         makeUnique()
         let dst = storage.pointer + offset
         withExtendedLifetime(src) {

@@ -54,9 +54,12 @@ extension Tensor {
         }
         let out = try allocate(total, op: "@")
         if total > 0 {
-            if A.matrixLayout() == nil { A = A.contiguous() }
-            if B.matrixLayout() == nil { B = B.contiguous() }
-            let la = A.matrixLayout()!, lb = B.matrixLayout()!     // dense or strided matrices always have one
+            // A fresh dense copy (standard strides, even for size-0/1 axes) always has a layout.
+            if A.matrixLayout() == nil { A = Tensor(copying: A) }
+            if B.matrixLayout() == nil { B = Tensor(copying: B) }
+            guard let la = A.matrixLayout(), let lb = B.matrixLayout() else {
+                throw TensorError.invalidArgument(op: "@", message: "operands too large for BLAS")
+            }
             let batchCount = batch.reduce(1, *)
             withExtendedLifetime((A, B)) {
                 let pa = A.storage.pointer, pb = B.storage.pointer

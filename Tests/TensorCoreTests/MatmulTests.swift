@@ -85,6 +85,9 @@ func naiveMatmul(_ a: Tensor, _ b: Tensor) throws -> (shape: [Int], values: [Flo
         let z = try Tensor.matmul(Tensor.ones([2, 0]), Tensor.ones([0, 3]))
         #expect(z.shape == [2, 3] && z.toArray() == [0, 0, 0, 0, 0, 0])
         #expect(try Tensor.matmul(Tensor.zeros([0, 2, 3]), Tensor.zeros([3, 4])).shape == [0, 2, 4])
+        // An empty reversed view counts as contiguous but has no BLAS layout (found by the fuzz test).
+        let reversed = try Tensor.zeros([2, 0])[.range(nil, nil, -1)]
+        #expect(try Tensor.matmul(reversed, Tensor.ones([0, 3])).toArray() == [0, 0, 0, 0, 0, 0])
     }
 
     @Test func shapeErrors() throws {
