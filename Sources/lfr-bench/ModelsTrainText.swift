@@ -11,6 +11,7 @@ import TensorCore
 
 enum ModelsTrainText {
     static func run(_ args: [String]) throws {
+        setvbuf(stdout, nil, _IOLBF, 0)                    // one line at a time, also into a file
         var files: [String] = []
         var opts: [String: String] = [:]
         var i = 0
