@@ -47,10 +47,12 @@ enum ModelsBench {
         }
     }
 
-    /// `lfr-bench models <S|T> [--threads n] [--steps n] [--warmup n]`
+    /// `lfr-bench models <S|T> [--threads n] [--steps n] [--warmup n] [--mode train|infer|both]`
     static func run(_ args: [String]) throws {
         if args.first == "gemm" { gemm(); return }
-        var name = "S", threads = 2, steps = 20, warmup = 5
+        if args.first == "train-text" { try ModelsTrainText.run(Array(args.dropFirst())); return }
+        if args.first == "golden" { try ModelsGolden.run(args.count > 1 ? args[1] : "data/golden"); return }
+        var name = "S", threads = 2, steps = 20, warmup = 5, mode = "both"
         var i = 0
         while i < args.count {
             let a = args[i]
@@ -59,6 +61,7 @@ enum ModelsBench {
             case "--threads": threads = v ?? threads; i += 1
             case "--steps": steps = v ?? steps; i += 1
             case "--warmup": warmup = v ?? warmup; i += 1
+            case "--mode": mode = i + 1 < args.count ? args[i + 1] : mode; i += 1
             default: name = a
             }
             i += 1
@@ -88,8 +91,8 @@ enum ModelsBench {
             return median(ts)
         }
         var losses: [Float] = []
-        let train = try timed { losses.append(try model.step(batch, optimizer: opt).loss.mean) }
-        let infer = try timed { _ = try model.loss(batch) }
+        let train = mode == "infer" ? 0 : try timed { losses.append(try model.step(batch, optimizer: opt).loss.mean) }
+        let infer = mode == "train" ? 0 : try timed { _ = try model.loss(batch) }
         let tokens = Double(B * T)
         let json: [String: Any] = [
             "config": name, "threads": threads, "params": model.parameterCount,
