@@ -15,6 +15,26 @@ enum DataBench {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
+    /// CPU seconds used by the calling thread (the work, without time spent
+    /// waiting for a core on a loaded machine).
+    static func cpuNow() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
+    /// Median thread-CPU seconds of `runs` calls of `body` (single-threaded work only).
+    static func medianCPU(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
+        var times = [Double]()
+        for _ in 0..<runs {
+            let t0 = cpuNow()
+            try body()
+            times.append(cpuNow() - t0)
+        }
+        times.sort()
+        return times[times.count / 2]
+    }
+
     /// Median seconds of `runs` calls of `body`.
     static func median(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
         var times = [Double]()
@@ -63,27 +83,35 @@ enum DataBench {
 
         var out = [UInt32]()
         out.reserveCapacity(corpus.byteCount)
+        func encodeAll(_ tok: any Tokenizer) throws {
+            out.removeAll(keepingCapacity: true)
+            try corpus.bytes.withUnsafeBufferPointer { try tok.encode($0, into: &out) }
+        }
         func rate(_ tok: any Tokenizer, runs: Int) throws -> (Double, Int) {
-            let t = try median(runs) {
-                out.removeAll(keepingCapacity: true)
-                try corpus.bytes.withUnsafeBufferPointer { try tok.encode($0, into: &out) }
-            }
+            let t = try median(runs) { try encodeAll(tok) }
             return (mb / t, out.count)
+        }
+        /// Thread-CPU MB/s: what the encoder costs when it has a core to itself.
+        func cpuRate(_ tok: any Tokenizer, runs: Int) throws -> Double {
+            mb / (try medianCPU(runs) { try encodeAll(tok) })
         }
         let bytes = ByteTokenizer()
         let (bytesRate, _) = try rate(bytes, runs: 9)
-        print("data: tokenize bytes  \(fmt(bytesRate, 0)) MB/s (goal >= 200; \(fmt(bytesRate / copyRate, 3))x memcpy)")
+        let bytesCPU = try cpuRate(bytes, runs: 9)
+        print("data: tokenize bytes  \(fmt(bytesRate, 0)) MB/s wall, \(fmt(bytesCPU, 0)) MB/s thread-CPU (goal >= 200; \(fmt(bytesRate / copyRate, 3))x memcpy)")
 
         var chars: CharTokenizer? = nil
         let tVocab = try median(5) { chars = try CharTokenizer(training: corpus) }
         let (charsRate, _) = try rate(chars!, runs: 9)
-        print("data: tokenize chars  \(fmt(charsRate, 0)) MB/s (goal >= 200; \(fmt(charsRate / copyRate, 3))x memcpy); vocab \(chars!.vocabSize) built in \(fmt(tVocab * 1000, 1)) ms")
+        let charsCPU = try cpuRate(chars!, runs: 9)
+        print("data: tokenize chars  \(fmt(charsRate, 0)) MB/s wall, \(fmt(charsCPU, 0)) MB/s thread-CPU (goal >= 200; \(fmt(charsRate / copyRate, 3))x memcpy); vocab \(chars!.vocabSize) built in \(fmt(tVocab * 1000, 1)) ms")
 
         var bpe: BPETokenizer? = nil
         let tTrain = try median(3) { bpe = try BPETokenizer(training: corpus, vocab: 2048) }
         print("data: bpe train to vocab 2048  \(fmt(tTrain, 2)) s (goal < 30; got vocab \(bpe!.vocabSize))")
         let (bpeRate, bpeTokens) = try rate(bpe!, runs: 3)
-        print("data: bpe encode  \(fmt(bpeRate, 1)) MB/s (goal >= 5; \(fmt(Double(corpus.byteCount) / Double(bpeTokens), 2)) bytes/token)")
+        let bpeCPU = try cpuRate(bpe!, runs: 3)
+        print("data: bpe encode  \(fmt(bpeRate, 1)) MB/s wall, \(fmt(bpeCPU, 1)) MB/s thread-CPU (goal >= 5; \(fmt(Double(corpus.byteCount) / Double(bpeTokens), 2)) bytes/token)")
         // Round trips on the whole corpus (a check, not a timing).
         var exact = [String]()
         for tok in [bytes, chars!, bpe!] as [any Tokenizer] {
