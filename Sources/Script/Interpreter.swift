@@ -242,7 +242,8 @@ public final class Interpreter {
             return stack[a]
         } catch {
             frameCount = savedFrames
-            throw error
+            // errors raised before any lfr frame ran (argument binding, natives) get located here
+            throw locate(error, trace: [])
         }
     }
 
