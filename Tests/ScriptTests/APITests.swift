@@ -1,0 +1,217 @@
+// APITests: the Swift-facing API of Script — evaluation across chunks,
+// incompleteness for the REPL prompt, calling lfr values from Swift, native
+// functions, the NativeObject extension point, error rendering, interrupts.
+import Testing
+@testable import Script
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func makeInterpreter(_ out: UnsafeMutablePointer<String>? = nil) throws -> Interpreter {
+    let i = try Interpreter(arguments: [], stdlibPath: Golden.stdlibDirectory)
+    if let out { i.output = { out.pointee += $0 } } else { i.output = { _ in } }
+    return i
+}
+
+@Test func chunksShareGlobalsAndReturnLastValue() throws {
+    let i = try makeInterpreter()
+    #expect(i.render(try i.evaluate("let x = 20\nfn double(v) { v * 2 }")) == "nil")
+    #expect(i.render(try i.evaluate("double(x) + 2")) == "42")
+    #expect(i.render(try i.evaluate("[\"a\", 1.5, nil]")) == "[\"a\", 1.5, nil]")
+    #expect(i.render(try i.evaluate("\"quoted\"")) == "\"quoted\"")
+    #expect(i.globalNameList.contains("double"))
+    #expect(i.globalNameList.contains("x"))
+    // an error leaves the interpreter usable and the globals intact
+    #expect(throws: ScriptError.self) { try i.evaluate("double(nope)") }
+    #expect(i.render(try i.evaluate("x")) == "20")
+}
+
+@Test func incompleteInputIsDetected() {
+    #expect(Interpreter.isIncomplete("fn f() {"))
+    #expect(Interpreter.isIncomplete("let xs = [1, 2,"))
+    #expect(Interpreter.isIncomplete("print(\"abc"))
+    #expect(Interpreter.isIncomplete("let s = \"\"\"\nline"))
+    #expect(Interpreter.isIncomplete("1 +"))
+    #expect(Interpreter.isIncomplete("f(a,\n"))
+    #expect(!Interpreter.isIncomplete("1 + 2"))
+    #expect(!Interpreter.isIncomplete("fn f() { 1 }"))
+    #expect(!Interpreter.isIncomplete("1 + )"))   // a real error, not unfinished
+}
+
+@Test func callingLfrFunctionsFromSwift() throws {
+    let i = try makeInterpreter()
+    try i.evaluate("fn policy(stats, keep: 0.5) { stats.loss * keep }")
+    let f = try #require(i.global("policy"))
+    let d = DictObject()
+    d.set("loss", .number(8))
+    #expect(i.render(try i.call(f, [.dict(d)])) == "4")
+    #expect(i.render(try i.call(f, [.dict(d), .number(0.25)], labels: [nil, "keep"])) == "2")
+    #expect(throws: ScriptError.self) { try i.call(f, []) }
+    // natives are callable the same way
+    let len = try #require(i.global("len"))
+    #expect(i.render(try i.call(len, [.str("abc")])) == "3")
+}
+
+@Test func nativeFunctionsBindArguments() throws {
+    var out = ""
+    let i = try makeInterpreter(&out)
+    i.register("describe", [ParameterSpec("x"), ParameterSpec("scale", default: .number(1)),
+                            ParameterSpec("tags", variadic: true)],
+               doc: "describe(x, scale: 1, tags...) is a test function.") { a in
+        .str("\(try a.number(0) * a.number(1)) \(a.rest(from: 2).count)")
+    }
+    try i.evaluate("print(describe(2)); print(describe(2, 3)); print(describe(2, 3, \"a\", \"b\")); print(describe(x: 1, scale: 5))")
+    #expect(out == "2.0 0\n6.0 0\n6.0 2\n5.0 0\n")
+    #expect(throws: ScriptError.self) { try i.evaluate("describe(\"no\")") }
+    do { try i.evaluate("describe()") } catch let e as ScriptError {
+        #expect(e.message.contains("missing argument 'x'"))
+    }
+    #expect(i.helpText(for: "describe")?.contains("is a test function") == true)
+}
+
+/// A tiny native type: a vector of numbers with +, *, unary -, indexing, iteration and members.
+final class TestVector: NativeObject {
+    var xs: [Double]
+    init(_ xs: [Double]) { self.xs = xs }
+    override var typeName: String { "vec" }
+    override var description: String { "vec(\(xs.map(formatNumber).joined(separator: ", ")))" }
+    override var helpText: String { "vec: a test vector" }
+    override var memberNames: [String] { ["len", "sum", "scaled"] }
+    override func getMember(_ name: String) throws -> Value {
+        switch name {
+        case "len": return .number(Double(xs.count))
+        case "sum": return .number(xs.reduce(0, +))
+        case "scaled":
+            return .native(NativeFunction(name: "scaled", parameters: [ParameterSpec("by", default: .number(2))], doc: "scaled copy") { a in
+                let by = try a.number(0)
+                return .object(TestVector(self.xs.map { $0 * by }))
+            })
+        default: return try super.getMember(name)
+        }
+    }
+    override func binary(_ op: BinaryOp, _ other: Value, selfOnLeft: Bool) throws -> Value? {
+        switch (op, other) {
+        case (.add, .number(let d)): return .object(TestVector(xs.map { $0 + d }))
+        case (.mul, .number(let d)): return .object(TestVector(xs.map { $0 * d }))
+        case (.sub, .number(let d)): return .object(TestVector(xs.map { selfOnLeft ? $0 - d : d - $0 }))
+        case (.add, .object(let o as TestVector)): return .object(TestVector(zip(xs, o.xs).map { $0 + $1 }))
+        case (.gt, .number(let d)): return .list(xs.map { .bool(selfOnLeft ? $0 > d : d > $0) })
+        default: return nil
+        }
+    }
+    override func negate() throws -> Value { .object(TestVector(xs.map { -$0 })) }
+    override func getIndex(_ items: [IndexArgument]) throws -> Value {
+        guard items.count == 1 else { throw RuntimeError("vec takes one index") }
+        switch items[0] {
+        case .int(let i):
+            guard i >= 0 && i < xs.count else { throw RuntimeError("vec index \(i) out of range") }
+            return .number(xs[i])
+        case .slice(let a, let b, let s):
+            return .object(TestVector(sliceRange(start: a, stop: b, step: s ?? 1, count: xs.count).map { xs[$0] }))
+        case .value: throw RuntimeError("bad vec index")
+        }
+    }
+    override func setIndex(_ items: [IndexArgument], _ value: Value) throws {
+        guard case .int(let i) = items[0], case .number(let d) = value, i >= 0, i < xs.count else { throw RuntimeError("bad vec store") }
+        xs[i] = d
+    }
+    override func iterationCount() throws -> Int? { xs.count }
+    override func iterationElement(_ i: Int) throws -> Value { .number(xs[i]) }
+    override func isEqual(to other: Value) -> Bool {
+        if case .object(let o as TestVector) = other { return o.xs == xs }
+        return false
+    }
+}
+
+@Test func nativeObjectExtensionPoint() throws {
+    var out = ""
+    let i = try makeInterpreter(&out)
+    i.register("vec", [ParameterSpec("items", variadic: true)], doc: "vec(items...) makes a test vector.") { a in
+        .object(TestVector(try (0..<a.count).map { try a.number($0) }))
+    }
+    try i.evaluate("""
+    let v = vec(1, 2, 3)
+    print(v, type(v), v.len, v.sum, len(v))
+    print(v + 1, 10 - v, -v, v * 2 + v, v > 1, 2 > v)
+    print(v[0], v[1:], v[::-1], v.scaled(), v.scaled(by: 10))
+    v[0] = 9
+    var total = 0
+    for x in v { total += x }
+    print(total, v == vec(9, 2, 3), v == vec(1), v != v)
+    """)
+    #expect(out == """
+    vec(1, 2, 3) vec 3 6 3
+    vec(2, 3, 4) vec(9, 8, 7) vec(-1, -2, -3) vec(3, 6, 9) [false, true, true] [true, false, false]
+    1 vec(2, 3) vec(3, 2, 1) vec(2, 4, 6) vec(10, 20, 30)
+    14 true false false
+
+    """)
+    #expect(i.memberNames(of: try i.evaluate("v")) == ["len", "sum", "scaled"])
+    do { try i.evaluate("v @ v") } catch let e as ScriptError {
+        #expect(e.message == "cannot apply '@' to vec and vec")
+    }
+    do { try i.evaluate("v.nothing") } catch let e as ScriptError {
+        #expect(e.message == "vec has no member 'nothing'")
+    }
+}
+
+@Test func errorsRenderWithCaretAndStack() throws {
+    let i = try makeInterpreter()
+    do {
+        try i.evaluate("fn inner(x) {\n  x + \"s\"\n}\nfn outer() { inner(1) }\nouter()", file: "demo.lfr")
+        Issue.record("expected an error")
+    } catch let e as ScriptError {
+        #expect(e.location == SourceLocation(file: "demo.lfr", line: 2, column: 5))
+        #expect(e.stack.map { $0.function } == ["inner", "outer", "<main>"])
+        let text = e.rendered()
+        #expect(text.hasPrefix("demo.lfr:2:5: error: cannot apply '+' to number and string"))
+        #expect(text.contains("\n      x + \"s\"\n        ^"))
+        #expect(text.contains("at outer (demo.lfr:4)"))
+        #expect(e.rendered(color: true).contains("\u{1B}[1;31m"))
+    }
+    do {
+        try i.evaluate("let a = (1 +\n 2", file: "syn.lfr")
+    } catch let e as ScriptError {
+        #expect(e.kind == .syntax)
+        #expect(e.isIncomplete)
+        #expect(e.message.contains("expected ')' to close '(' opened at 1:9"))
+    }
+}
+
+final class Box<T>: @unchecked Sendable { var value: T; init(_ v: T) { value = v } }
+
+@Test func interruptStopsARunawayLoopAndKeepsGlobals() throws {
+    let i = try makeInterpreter()
+    try i.evaluate("let keep = 42\nvar n = 0")
+    let result = Box<ScriptError?>(nil)
+    let done = Box(false)
+    let interpBox = Box(i)
+    var thread = pthread_t()
+    let ctx = Unmanaged.passRetained(Box((interpBox, result, done))).toOpaque()
+    pthread_create(&thread, nil, { raw in
+        let b = Unmanaged<Box<(Box<Interpreter>, Box<ScriptError?>, Box<Bool>)>>.fromOpaque(raw!).takeRetainedValue()
+        do { try b.value.0.value.evaluate("while true { n += 1 }") } catch let e as ScriptError { b.value.1.value = e } catch {}
+        b.value.2.value = true
+        return nil
+    }, ctx)
+    // wait until the loop is really running, then interrupt it
+    while true {
+        usleep(1000)
+        if case .number(let n)? = i.global("n"), n > 1000 { break }
+    }
+    ScriptInterrupt.request()
+    pthread_join(thread, nil)
+    #expect(done.value)
+    #expect(result.value?.kind == .interrupted)
+    #expect(result.value?.message == "interrupted")
+    #expect(!ScriptInterrupt.isRequested)
+    #expect(i.render(try i.evaluate("keep")) == "42")
+    #expect(i.render(try i.evaluate("n > 1000")) == "true")
+}
+
+@Test func stdlibIsFoundFromTheRepository() {
+    // walking up from the test binary (inside .build) finds <repo>/stdlib
+    let found = Interpreter.findStdlib()
+    #expect(found != nil)
+    #expect(found.map { fileExists($0 + "/prelude.lfr") } == true)
+}
