@@ -104,9 +104,7 @@ extension Repl {
         for (i, v) in vars.enumerated() {
             let name = v.name.padded(to: nameWidth)
             let type = types[i].padded(to: typeWidth)
-            var line = "  \(Output.bold(name, colorOut))  \(Output.dim(type, colorOut))  \(host.summary(v.value, limit: 60))"
-            if let bytes = host.memoryBytes(v.value) { line += Output.dim("  (\(formatBytes(bytes)))", colorOut) }
-            text += line + "\n"
+            text += "  \(Output.bold(name, colorOut))  \(Output.dim(type, colorOut))  \(host.summary(v.value, limit: 60))\n"
         }
         Output.out(text)
     }
@@ -122,15 +120,6 @@ extension Repl {
             report(error)
         }
     }
-}
-
-/// `1.5 KB`, `3.2 MB`, `1.1 GB`.
-func formatBytes(_ n: Int) -> String {
-    let units = ["bytes", "KB", "MB", "GB", "TB"]
-    var x = Double(n)
-    var u = 0
-    while x >= 1024 && u < units.count - 1 { x /= 1024; u += 1 }
-    return u == 0 ? "\(n) bytes" : (x >= 100 ? String(Int(x.rounded())) : String(Double(Int(x * 10)) / 10)) + " " + units[u]
 }
 
 extension String {

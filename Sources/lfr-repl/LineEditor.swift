@@ -51,7 +51,8 @@ final class LineEditor {
     init(completer: LineCompleter?) {
         self.completer = completer
         LineEditor.current = self
-        lfr_rl_set_readline_name("lfr")          // `$if lfr` in ~/.inputrc
+        // Readline keeps these pointers: they must outlive the call (strdup, never freed).
+        lfr_rl_set_readline_name(strdup("lfr"))   // `$if lfr` in ~/.inputrc
         lfr_rl_set_catch_signals(0)
         lfr_rl_set_change_environment(0)          // leave LINES/COLUMNS alone
         // Pasted blocks arrive as one line; ~/.inputrc may still turn it off.
@@ -61,7 +62,7 @@ final class LineEditor {
         lfr_rl_set_completion_query_items(200)
         // Completing inside a string must not close the string (readline
         // would append the quote that ended the word).
-        lfr_rl_set_basic_quote_characters("")
+        lfr_rl_set_basic_quote_characters(strdup(""))
         lfr_rl_set_sort_completion_matches(1)
     }
 
@@ -89,7 +90,11 @@ final class LineEditor {
             }
             let ready = poll(&pfd, 1, -1)
             if ready < 0 {
-                if errno == EINTR { continue }
+                if errno == EINTR {
+                    // Another signal (a window resize, most likely): let readline re-measure.
+                    if Signals.pendingInterrupts.load(ordering: .relaxed) == 0 { rl_resize_terminal() }
+                    continue
+                }
                 rl_callback_handler_remove()
                 return .endOfInput
             }
