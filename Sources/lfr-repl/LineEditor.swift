@@ -82,13 +82,15 @@ final class LineEditor {
             // Stop reading before readline prints the next prompt.
             rl_callback_handler_remove()
         }
-        var pfd = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+        // Watch the terminal and the wake-up pipe that the SIGINT handler writes to.
+        var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: Signals.wakeReadEnd, events: Int16(POLLIN), revents: 0)]
         while receivedLine == nil {
             if Signals.takeInterrupts() > 0 {
                 abandonLine()
                 return .interrupted
             }
-            let ready = poll(&pfd, 1, -1)
+            let ready = poll(&fds, 2, -1)   // a negative fd (no pipe) is ignored by poll
             if ready < 0 {
                 if errno == EINTR {
                     // Another signal (a window resize, most likely): let readline re-measure.
@@ -98,20 +100,24 @@ final class LineEditor {
                 rl_callback_handler_remove()
                 return .endOfInput
             }
-            if pfd.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
+            if fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
                 rl_callback_read_char()
             }
         }
         return receivedLine ?? .endOfInput
     }
 
-    /// Ctrl-C at the prompt: show `^C`, drop the text, leave readline's state clean.
+    /// Ctrl-C at the prompt: show `^C` after the text, drop it, leave readline's state clean.
     private func abandonLine() {
+        lfr_rl_point_to_end()
+        rl_redisplay()
+        fputs("^C", stdout)
+        fflush(stdout)
         rl_free_line_state()
         rl_callback_sigcleanup()
         rl_replace_line("", 0)
-        rl_callback_handler_remove()
-        fputs("^C\n", stdout)
+        rl_callback_handler_remove()   // restores the terminal (it may print a carriage return)
+        fputs("\n", stdout)
         fflush(stdout)
     }
 

@@ -26,7 +26,7 @@ struct ReplTests {
             .expect(prompt),
             .send("fn warm(step, total_steps: 100) { step / total_steps }\r"),
             .expect(prompt),
-            .send("warm(50, tot\t 200)\r"),
+            .send("warm(50, tot\t200)\r"),
             .expect("warm\\(50, total_steps: 200\\)\\s*\\n0\\.25\\n"),
             .expect(prompt),
             .send(":quit\r"),
