@@ -32,7 +32,7 @@ enum Signals {
         Interrupt.clear()
         ScriptHost.clearInterrupt()
         var fds: [Int32] = [-1, -1]
-        if pipe(&fds) == 0 {
+        if wakeReadEnd < 0 && pipe(&fds) == 0 {
             for fd in fds {
                 _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
                 _ = fcntl(fd, F_SETFD, FD_CLOEXEC)

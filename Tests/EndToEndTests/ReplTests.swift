@@ -145,6 +145,10 @@ struct ReplTests {
             .expect(prompt),
             .send("kept\r"),
             .expect("\\n41\\n"),
+            .expect(prompt),
+            // The Ctrl-C at the prompt must not stop the next code that runs.
+            .send("var i = 0; while i < 1000 { i = i + 1 }; i\r"),
+            .expect("\\n1000\\n"),
             .send("\u{4}"),                   // Ctrl-D leaves
             .waitExit(10),
         ], sandbox: box)
