@@ -68,11 +68,9 @@ public final class Interpreter {
     public init(arguments: [String] = [], stdlibPath: String? = nil, loadPrelude: Bool = true) throws {
         self.arguments = arguments
         self.stdlibPath = stdlibPath ?? Interpreter.findStdlib()
-        stack = .allocate(capacity: stackCapacity)
-        stack.initialize(repeating: .nil, count: stackCapacity)
+        stack = Interpreter.zeroedValues(stackCapacity)
         frames = .allocate(capacity: maxFrames + 2)
-        globalValues = .allocate(capacity: globalCapacity)
-        globalValues.initialize(repeating: .nil, count: globalCapacity)
+        globalValues = Interpreter.zeroedValues(globalCapacity)
         globalDefined = .allocate(capacity: globalCapacity)
         globalDefined.initialize(repeating: false, count: globalCapacity)
         globalIsConstant = .allocate(capacity: globalCapacity)
@@ -87,10 +85,29 @@ public final class Interpreter {
         }
     }
 
+    /// A buffer of `count` values that costs nothing until touched: calloc'd
+    /// memory, whose all-zero bit pattern is a trivial value (checked once;
+    /// otherwise the buffer is filled with nil the slow way).
+    static func zeroedValues(_ count: Int) -> UnsafeMutablePointer<Value> {
+        let raw = calloc(count, MemoryLayout<Value>.stride)!
+        let p = raw.bindMemory(to: Value.self, capacity: count)
+        if !zeroIsTrivial { p.initialize(repeating: .nil, count: count) }
+        return p
+    }
+
+    static let zeroIsTrivial: Bool = {
+        let raw = calloc(1, MemoryLayout<Value>.stride)!
+        defer { free(raw) }
+        switch raw.load(as: Value.self) {
+        case .nil, .bool, .number: return true
+        default: return false
+        }
+    }()
+
     deinit {
-        stack.deinitialize(count: stackCapacity); stack.deallocate()
+        stack.deinitialize(count: stackCapacity); free(stack)
         frames.deallocate()
-        globalValues.deinitialize(count: globalCapacity); globalValues.deallocate()
+        globalValues.deinitialize(count: globalCapacity); free(globalValues)
         globalDefined.deallocate(); globalIsConstant.deallocate()
     }
 
@@ -101,6 +118,7 @@ public final class Interpreter {
         if let i = globalIndex[name] { return i }
         let i = globalNames.count
         precondition(i < globalCapacity, "internal: global table full")
+        globalValues[i] = .nil
         globalNames.append(name)
         globalIndex[name] = i
         return i
@@ -296,4 +314,22 @@ func writeTextFile(_ path: String, _ text: String, append: Bool) throws {
     let n = fwrite(bytes, 1, bytes.count, f)
     let closed = fclose(f)
     if n != bytes.count || closed != 0 { throw RuntimeError("write error: \(String(cString: strerror(errno)))") }
+}
+
+func listDirectory(_ path: String) -> [String] {
+    guard let d = opendir(path) else { return [] }
+    defer { closedir(d) }
+    var out: [String] = []
+    while let e = readdir(d) {
+        let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        if name != "." && name != ".." { out.append(name) }
+    }
+    return out
+}
+
+func isDirectory(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
 }
