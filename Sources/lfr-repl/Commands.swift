@@ -133,6 +133,7 @@ func runInitFile(_ repl: Repl) {
     guard repl.invocation.runInit else { return }
     let path: String
     if let p = getenv("LFR_INIT") {
+        if p.pointee == 0 { return }   // LFR_INIT= turns the start-up file off
         path = String(cString: p)
     } else if let home = getenv("HOME") {
         path = String(cString: home) + "/.lfr_init.lfr"
