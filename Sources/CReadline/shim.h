@@ -55,6 +55,8 @@ static inline void lfr_rl_set_basic_quote_characters(const char *s) {
 /* The text of the line being edited and the cursor position in it. */
 static inline const char *lfr_rl_line_buffer(void) { return rl_line_buffer; }
 static inline int lfr_rl_point(void) { return rl_point; }
+/* Moves the cursor to the end of the line being edited. */
+static inline void lfr_rl_point_to_end(void) { rl_point = rl_end; }
 /* History file format: a '#<seconds>' line before each entry, so that an
    entry spanning several lines reads back as one entry. */
 static inline void lfr_history_set_multiline_format(void) {

@@ -104,9 +104,7 @@ extension Repl {
         for (i, v) in vars.enumerated() {
             let name = v.name.padded(to: nameWidth)
             let type = types[i].padded(to: typeWidth)
-            var line = "  \(Output.bold(name, colorOut))  \(Output.dim(type, colorOut))  \(host.summary(v.value, limit: 60))"
-            if let bytes = host.memoryBytes(v.value) { line += Output.dim("  (\(formatBytes(bytes)))", colorOut) }
-            text += line + "\n"
+            text += "  \(Output.bold(name, colorOut))  \(Output.dim(type, colorOut))  \(host.summary(v.value, limit: 60))\n"
         }
         Output.out(text)
     }
@@ -124,15 +122,6 @@ extension Repl {
     }
 }
 
-/// `1.5 KB`, `3.2 MB`, `1.1 GB`.
-func formatBytes(_ n: Int) -> String {
-    let units = ["bytes", "KB", "MB", "GB", "TB"]
-    var x = Double(n)
-    var u = 0
-    while x >= 1024 && u < units.count - 1 { x /= 1024; u += 1 }
-    return u == 0 ? "\(n) bytes" : (x >= 100 ? String(Int(x.rounded())) : String(Double(Int(x * 10)) / 10)) + " " + units[u]
-}
-
 extension String {
     func padded(to width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
@@ -144,6 +133,7 @@ func runInitFile(_ repl: Repl) {
     guard repl.invocation.runInit else { return }
     let path: String
     if let p = getenv("LFR_INIT") {
+        if p.pointee == 0 { return }   // LFR_INIT= turns the start-up file off
         path = String(cString: p)
     } else if let home = getenv("HOME") {
         path = String(cString: home) + "/.lfr_init.lfr"

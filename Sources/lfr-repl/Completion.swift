@@ -81,7 +81,7 @@ func completionCandidates(_ context: CompletionContext, source: CompletionSource
     case .name(let prefix, let callee):
         var names: [String] = []
         if let callee, let params = source?.parameterNames(ofPath: callee) {
-            names += params.filter { $0.hasPrefix(prefix) }.map { $0 + ":" }
+            names += params.filter { $0.hasPrefix(prefix) }.map { $0 + ": " }
         }
         var others = (source?.keywords ?? []) + (source?.globalNames() ?? [])
         others = others.filter { $0.hasPrefix(prefix) && !$0.hasPrefix("_") || (prefix.hasPrefix("_") && $0.hasPrefix(prefix)) }

@@ -13,9 +13,9 @@ final class History {
     let limit: Int
     private var last: String?
 
-    /// The history file to use: $LFR_HISTORY, else ~/.lfr_history; nil if neither is known.
+    /// The history file to use: $LFR_HISTORY (empty: no file), else ~/.lfr_history.
     static func defaultPath() -> String? {
-        if let p = getenv("LFR_HISTORY") { return String(cString: p) }
+        if let p = getenv("LFR_HISTORY") { return p.pointee == 0 ? nil : String(cString: p) }
         if let home = getenv("HOME") { return String(cString: home) + "/.lfr_history" }
         return nil
     }

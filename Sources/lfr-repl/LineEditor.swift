@@ -51,7 +51,8 @@ final class LineEditor {
     init(completer: LineCompleter?) {
         self.completer = completer
         LineEditor.current = self
-        lfr_rl_set_readline_name("lfr")          // `$if lfr` in ~/.inputrc
+        // Readline keeps these pointers: they must outlive the call (strdup, never freed).
+        lfr_rl_set_readline_name(strdup("lfr"))   // `$if lfr` in ~/.inputrc
         lfr_rl_set_catch_signals(0)
         lfr_rl_set_change_environment(0)          // leave LINES/COLUMNS alone
         // Pasted blocks arrive as one line; ~/.inputrc may still turn it off.
@@ -61,7 +62,7 @@ final class LineEditor {
         lfr_rl_set_completion_query_items(200)
         // Completing inside a string must not close the string (readline
         // would append the quote that ended the word).
-        lfr_rl_set_basic_quote_characters("")
+        lfr_rl_set_basic_quote_characters(strdup(""))
         lfr_rl_set_sort_completion_matches(1)
     }
 
@@ -81,32 +82,42 @@ final class LineEditor {
             // Stop reading before readline prints the next prompt.
             rl_callback_handler_remove()
         }
-        var pfd = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+        // Watch the terminal and the wake-up pipe that the SIGINT handler writes to.
+        var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: Signals.wakeReadEnd, events: Int16(POLLIN), revents: 0)]
         while receivedLine == nil {
             if Signals.takeInterrupts() > 0 {
                 abandonLine()
                 return .interrupted
             }
-            let ready = poll(&pfd, 1, -1)
+            let ready = poll(&fds, 2, -1)   // a negative fd (no pipe) is ignored by poll
             if ready < 0 {
-                if errno == EINTR { continue }
+                if errno == EINTR {
+                    // Another signal (a window resize, most likely): let readline re-measure.
+                    if Signals.pendingInterrupts.load(ordering: .relaxed) == 0 { rl_resize_terminal() }
+                    continue
+                }
                 rl_callback_handler_remove()
                 return .endOfInput
             }
-            if pfd.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
+            if fds[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
                 rl_callback_read_char()
             }
         }
         return receivedLine ?? .endOfInput
     }
 
-    /// Ctrl-C at the prompt: show `^C`, drop the text, leave readline's state clean.
+    /// Ctrl-C at the prompt: show `^C` after the text, drop it, leave readline's state clean.
     private func abandonLine() {
+        lfr_rl_point_to_end()
+        rl_redisplay()
+        fputs("^C", stdout)
+        fflush(stdout)
         rl_free_line_state()
         rl_callback_sigcleanup()
         rl_replace_line("", 0)
-        rl_callback_handler_remove()
-        fputs("^C\n", stdout)
+        rl_callback_handler_remove()   // restores the terminal (it may print a carriage return)
+        fputs("\n", stdout)
         fflush(stdout)
     }
 

@@ -99,6 +99,8 @@ final class Repl: LineCompleter {
     func evaluate(_ source: String, name: String? = nil) -> Value? {
         entryNumber += 1
         let file = name ?? "<repl:\(entryNumber)>"
+        // A Ctrl-C pressed at the prompt was meant for the prompt, not for this code.
+        Signals.resetAfterInterrupt()
         do {
             let value = try host.evaluate(source, file: file)
             if !value.isNilValue { host.setGlobal("_", value) }

@@ -63,11 +63,6 @@ final class ScriptHost: CompletionSource {
         return String(oneLine.prefix(limit - 3)) + "..."
     }
 
-    /// Bytes held by a native value that reports it (tensors), else nil.
-    func memoryBytes(_ value: Value) -> Int? {
-        nil
-    }
-
     // MARK: - Help
 
     /// The help text for a name: a builtin, a bound function or value, a keyword or a type.

@@ -17,7 +17,8 @@ let ptyDriverSource = #"""
 #   {"sleep": s}                         wait, reading output
 #   {"wait_exit": s}                     wait for the program to exit
 # Output (JSON on stdout): {"ok": bool, "failed_step": int|null, "reason": str,
-#   "output": cleaned transcript, "exit": code|null, "elapsed": [seconds per step]}
+#   "output": cleaned transcript, "raw": the bytes as written, "exit": code|null,
+#   "elapsed": [seconds per step]}
 # The cleaned transcript has ANSI escape sequences and carriage returns removed.
 # Every wait has a deadline, so a hanging program fails the test instead of blocking it.
 import fcntl, json, os, pty, re, select, signal, struct, sys, termios, time
@@ -110,6 +111,7 @@ def main():
     except OSError:
         pass
     result["output"] = clean(raw)
+    result["raw"] = raw.decode("utf-8", "replace")
     result["exit"] = exit_code
     json.dump(result, sys.stdout)
 

@@ -26,7 +26,7 @@ struct ReplTests {
             .expect(prompt),
             .send("fn warm(step, total_steps: 100) { step / total_steps }\r"),
             .expect(prompt),
-            .send("warm(50, tot\t 200)\r"),
+            .send("warm(50, tot\t200)\r"),
             .expect("warm\\(50, total_steps: 200\\)\\s*\\n0\\.25\\n"),
             .expect(prompt),
             .send(":quit\r"),
@@ -79,6 +79,25 @@ struct ReplTests {
         // The history holds the function as one entry.
         let history = box.read("history") ?? ""
         #expect(history.contains("fn fact(n) {\n  if n <= 1 { 1 }\n\n  else { n * fact(n - 1) }\n}"))
+        // A new session reads it back as one entry: Up three times (past `:quit`
+        // and `fact(10)`) recalls the whole function.
+        let again = try ptySession([
+            .expect(prompt),
+            .send("\u{1B}[A"),
+            .sleep(0.1),
+            .send("\u{1B}[A"),
+            .sleep(0.1),
+            .send("\u{1B}[A"),
+            .sleep(0.1),
+            .send("\r"),
+            .expect(prompt),
+            .send("fact(5)\r"),
+            .expect("\\n120\\n"),
+            .send(":quit\r"),
+            .waitExit(10),
+        ], sandbox: box)
+        check(again)
+        #expect(!again.output.contains("undefined name"))
     }
 
     @Test("a pasted multi-line block (bracketed paste) runs as one unit")
@@ -126,6 +145,10 @@ struct ReplTests {
             .expect(prompt),
             .send("kept\r"),
             .expect("\\n41\\n"),
+            .expect(prompt),
+            // The Ctrl-C at the prompt must not stop the next code that runs.
+            .send("var i = 0; while i < 1000 { i = i + 1 }; i\r"),
+            .expect("\\n1000\\n"),
             .send("\u{4}"),                   // Ctrl-D leaves
             .waitExit(10),
         ], sandbox: box)
@@ -171,12 +194,12 @@ struct ReplTests {
         let entries = history.split(separator: "\n").filter { !$0.hasPrefix("#") }
         #expect(entries == ["let h = \"\(marker)\"", "h"], "\(entries)")
 
-        // A new session sees the old entries: Up Up recalls the `let`, then h is bound again.
+        // A new session sees the old entries: Ctrl-R finds the `let`, then h is bound again.
         let again = try ptySession([
             .expect(prompt),
-            .send("\u{1B}[A"),
-            .sleep(0.1),
-            .send("\u{1B}[A\r"),
+            .send("\u{12}let h"),
+            .expect("reverse-i-search"),
+            .send("\r"),
             .expect(prompt),
             .send("h\r"),
             .expect("\\n\"\(marker)\"\\n"),
@@ -184,6 +207,27 @@ struct ReplTests {
             .waitExit(10),
         ], sandbox: box)
         check(again)
+    }
+
+    @Test("the history file is capped when a session starts")
+    func historyCapped() throws {
+        let box = try Sandbox(); defer { box.cleanup() }
+        var old = ""
+        for i in 0..<10_300 { old += "#1700000000\nold_entry_\(i)\n" }
+        try box.write("history", old)
+        let r = try ptySession([
+            .expect(prompt),
+            .send("1\r"),
+            .expect(prompt),
+            .send(":quit\r"),
+            .waitExit(10),
+        ], sandbox: box)
+        check(r)
+        let lines = (box.read("history") ?? "").split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(lines.count <= 10_001)
+        #expect(lines.count >= 9_000)
+        #expect(lines.suffix(2) == ["1", ":quit"])
+        #expect(!lines.contains("old_entry_0"))
     }
 
     @Test(":time prints the value with wall and CPU time; :type and :vars describe values")
@@ -201,6 +245,11 @@ struct ReplTests {
             .expect(prompt),
             .send(":vars\r"),
             .expect("names\\s+list\\s+\\[\"a\", \"b\"\\]"),
+            .expect(prompt),
+            .send(":reset\r"),
+            .expect(prompt),
+            .send("names\r"),
+            .expect("undefined name 'names'"),
             .expect(prompt),
             .send(":quit\r"),
             .waitExit(10),
@@ -281,9 +330,46 @@ struct ReplTests {
             .send(":load setup.lfr\r"),
             .expect("loaded"),
             .expect(prompt),
+            .send(":reload\r"),
+            .expect("loaded"),
+            .expect(prompt),
             .send(":quit\r"),
             .waitExit(10),
         ], args: ["-i", path], sandbox: box)
+        check(r)
+    }
+
+    @Test("errors are red on a terminal, plain with NO_COLOR")
+    func colour() throws {
+        let box = try Sandbox(); defer { box.cleanup() }
+        let steps: [PtyStep] = [
+            .expect(prompt),
+            .send("1 + nope\r"),
+            .expect("undefined name 'nope'"),
+            .expect(prompt),
+            .send(":quit\r"),
+            .waitExit(10),
+        ]
+        let coloured = try ptySession(steps, sandbox: box)
+        check(coloured)
+        #expect(coloured.raw.contains("\u{1B}[1;31merror:"))
+        let plain = try ptySession(steps, sandbox: box, env: ["NO_COLOR": "1"])
+        check(plain)
+        #expect(!plain.raw.contains("\u{1B}[1;31m"))
+        #expect(plain.raw.contains("error: undefined name 'nope'"))
+    }
+
+    @Test("~/.inputrc is read, with `$if lfr` sections")
+    func inputrc() throws {
+        let box = try Sandbox(); defer { box.cleanup() }
+        try box.write(".inputrc", "$if lfr\n\"\\C-o\": \"40 + 2\"\n$endif\n")
+        let r = try ptySession([
+            .expect(prompt),
+            .send("\u{0F}\r"),
+            .expect("\\n42\\n"),
+            .send(":quit\r"),
+            .waitExit(10),
+        ], sandbox: box)
         check(r)
     }
 }

@@ -150,7 +150,10 @@ struct PtyResult {
     var ok: Bool
     var reason: String
     var failedStep: Int?
+    /// The transcript without escape sequences and carriage returns.
     var output: String
+    /// The transcript as the terminal received it.
+    var raw: String
     var exitCode: Int?
 }
 
@@ -174,11 +177,12 @@ func ptySession(_ steps: [PtyStep], args: [String] = [], sandbox: Sandbox, env e
     let run = try runProcess(python, pyArgs, stdin: input, env: env, timeout: 90)
     guard let data = run.stdout.data(using: .utf8),
           let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-        return PtyResult(ok: false, reason: "driver failed: \(run.stderr)", failedStep: nil, output: run.stdout, exitCode: nil)
+        return PtyResult(ok: false, reason: "driver failed: \(run.stderr)", failedStep: nil, output: run.stdout, raw: "", exitCode: nil)
     }
     return PtyResult(ok: obj["ok"] as? Bool ?? false,
                      reason: obj["reason"] as? String ?? "",
                      failedStep: obj["failed_step"] as? Int,
                      output: obj["output"] as? String ?? "",
+                     raw: obj["raw"] as? String ?? "",
                      exitCode: obj["exit"] as? Int)
 }

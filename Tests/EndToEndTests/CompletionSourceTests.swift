@@ -1,0 +1,73 @@
+// CompletionSourceTests: the interpreter side of Tab completion (ScriptHost):
+// members, parameter names, names; and that none of it runs code.
+import Testing
+import Script
+@testable import lfr_repl
+
+/// A native value that counts how often its members are read.
+private final class Probe: NativeObject {
+    var memberReads = 0
+    override var typeName: String { "probe" }
+    override var memberNames: [String] { ["alpha", "beta"] }
+    override func getMember(_ name: String) throws -> Value {
+        memberReads += 1
+        return .number(1)
+    }
+}
+
+@Suite("completion source")
+struct CompletionSourceTests {
+    @Test("members of a native value come from memberNames, without reading any member")
+    func nativeMembersWithoutSideEffects() throws {
+        let host = try ScriptHost(arguments: [])
+        let probe = Probe()
+        host.setGlobal("p", .object(probe))
+        try host.evaluate("let holder = {inner: p}", file: "<test>")
+        #expect(completionCandidates(completionContext("p."), source: host).candidates == ["alpha", "beta"])
+        #expect(completionCandidates(completionContext("holder.inner.a"), source: host).candidates == ["alpha"])
+        // Going through a native value's member would need its getter: no candidates instead.
+        #expect(completionCandidates(completionContext("p.alpha."), source: host).candidates.isEmpty)
+        #expect(completionCandidates(completionContext("warmup(p.b"), source: host).candidates == ["beta"])
+        #expect(probe.memberReads == 0)
+    }
+
+    @Test("dict keys and methods, list methods")
+    func builtinMembers() throws {
+        let host = try ScriptHost(arguments: [])
+        try host.evaluate("let cfg = {lr: 1, layers: 2}\nlet xs = [1]", file: "<test>")
+        let cfg = completionCandidates(completionContext("cfg.l"), source: host).candidates
+        #expect(cfg.contains("lr") && cfg.contains("layers"))
+        #expect(completionCandidates(completionContext("xs.pu"), source: host).candidates == ["push"])
+    }
+
+    @Test("named arguments of lfr functions and builtins come first, as `name: `")
+    func namedArguments() throws {
+        let host = try ScriptHost(arguments: [])
+        try host.evaluate("fn train(model, data, batch: 16, seed: 1) { batch }", file: "<test>")
+        let c = completionCandidates(completionContext("train(m, d, "), source: host).candidates
+        #expect(Array(c.prefix(4)) == ["model: ", "data: ", "batch: ", "seed: "])
+        #expect(completionCandidates(completionContext("train(m, d, se"), source: host).candidates.first == "seed: ")
+        let range = completionCandidates(completionContext("range(1, st"), source: host).candidates
+        #expect(range.contains("stop: ") && range.contains("step: "))
+    }
+
+    @Test("names: keywords and globals; names starting with _ only when asked for")
+    func names() throws {
+        let host = try ScriptHost(arguments: [])
+        try host.evaluate("let _hidden = 1\nlet visible = 2", file: "<test>")
+        let all = completionCandidates(completionContext(""), source: host).candidates
+        #expect(all.contains("while") && all.contains("visible") && all.contains("print"))
+        #expect(!all.contains("_hidden"))
+        #expect(completionCandidates(completionContext("_hi"), source: host).candidates == ["_hidden"])
+    }
+
+    @Test(":vars lists only what the user bound, not builtins or the prelude")
+    func userGlobals() throws {
+        let host = try ScriptHost(arguments: [])
+        #expect(host.userGlobals().isEmpty)
+        try host.evaluate("let a = 1\nfn f() { 2 }", file: "<test>")
+        host.setGlobal("_", .number(3))
+        #expect(host.userGlobals().map(\.name) == ["a", "f"])
+        #expect(host.summary(.str(String(repeating: "x", count: 500)), limit: 20).count == 20)
+    }
+}
