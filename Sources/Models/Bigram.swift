@@ -33,6 +33,10 @@ public final class Bigram: LanguageModel {
     public func copy() -> Bigram { Bigram(copying: self) }
 
     public func run(_ batch: TokenBatch, gradientScale: Float?) throws -> LossResult {
+        try Layers.withModelThreads { try runPass(batch, gradientScale: gradientScale) }
+    }
+
+    private func runPass(_ batch: TokenBatch, gradientScale: Float?) throws -> LossResult {
         try validate(batch, op: gradientScale == nil ? "loss" : "step")
         let B = batch.batchSize, T = batch.sequenceLength, N = B * T, V = vocabularySize
         // logits (N, V) then losses (N), one allocation.

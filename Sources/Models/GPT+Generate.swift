@@ -19,6 +19,13 @@ extension GPT {
     /// fixes the draws.
     public func generate(prompt: [Int32], tokens: Int, temperature: Float = 1, topK: Int? = nil,
                          seed: UInt64 = 0) throws -> [Int32] {
+        try Layers.withModelThreads {
+            try generateCached(prompt: prompt, tokens: tokens, temperature: temperature, topK: topK, seed: seed)
+        }
+    }
+
+    private func generateCached(prompt: [Int32], tokens: Int, temperature: Float, topK: Int?,
+                                seed: UInt64) throws -> [Int32] {
         let c = configuration
         try Sampling.validate(prompt: prompt, tokens: tokens, temperature: temperature, topK: topK, vocab: c.vocab)
         if tokens == 0 { return [] }

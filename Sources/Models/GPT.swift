@@ -32,9 +32,10 @@ struct GPTBlockOffsets {
 
 /// One block's activations. Shapes: ln1, atty, res2, ln2, res3 (N, C);
 /// ln1Mean, ln1Rstd, ln2Mean, ln2Rstd (N); qkv (N, 3C); att (B, H, T, T);
-/// fch, fchGelu (N, 4C).
+/// fch, fchCdf, fchGelu (N, 4C) (fchCdf = Phi(fch), kept for the GELU backward).
 struct GPTBlockActivations {
     var ln1, ln1Mean, ln1Rstd, qkv, att, atty, res2, ln2, ln2Mean, ln2Rstd, fch, fchGelu, res3: FloatPtr
+    var fchCdf: FloatPtr?
 }
 
 /// All activations of one forward(/backward) pass.
@@ -159,7 +160,8 @@ public final class GPT: LanguageModel {
                 att: take(B * H * T * T), atty: take(N * C), res2: take(N * C), ln2: take(N * C),
                 ln2Mean: take(N), ln2Rstd: take(N), fch: fch,
                 fchGelu: training ? take(N * 4 * C) : fch,     // eval: GELU in place
-                res3: training ? take(N * C) : encoded))        // eval: residual in place
+                res3: training ? take(N * C) : encoded,         // eval: residual in place
+                fchCdf: training ? take(N * 4 * C) : nil))
         }
         var a = GPTActivations(encoded: encoded, blocks: blockActs, lnf: take(N * C), lnfMean: take(N),
                                lnfRstd: take(N), logits: take(N * V), losses: take(N))
@@ -213,7 +215,7 @@ public final class GPT: LanguageModel {
         let B = batch.batchSize, T = batch.sequenceLength
         let training = gradientScale != nil
         let acts = activations(B: B, T: T, training: training)
-        return batch.inputs.withUnsafeBufferPointer { xs in
+        return Layers.withModelThreads { batch.inputs.withUnsafeBufferPointer { xs in
             batch.targets.withUnsafeBufferPointer { ys in
                 forward(acts, inputs: xs.baseAddress!, B: B, T: T, training: training)
                 let N = B * T, V = configuration.vocab
@@ -222,7 +224,7 @@ public final class GPT: LanguageModel {
                 if training { backward(acts, inputs: xs.baseAddress!, B: B, T: T) }
                 return LossResult(positionLosses: acts.losses, batchSize: B, sequenceLength: T)
             }
-        }
+        } }
     }
 
     /// Logits (B*T, V) of every position, eval mode (generation, inspection).
@@ -230,7 +232,9 @@ public final class GPT: LanguageModel {
         let batch = try TokenBatch(inputs: inputs, targets: inputs, batchSize: B, sequenceLength: T)
         try validate(batch, op: "logits")
         let acts = activations(B: B, T: T, training: false)
-        inputs.withUnsafeBufferPointer { forward(acts, inputs: $0.baseAddress!, B: B, T: T, training: false) }
+        Layers.withModelThreads {
+            inputs.withUnsafeBufferPointer { forward(acts, inputs: $0.baseAddress!, B: B, T: T, training: false) }
+        }
         return Array(UnsafeBufferPointer(start: acts.logits, count: B * T * configuration.vocab))
     }
 
@@ -257,7 +261,7 @@ public final class GPT: LanguageModel {
                                     weight: P + w.ln2w, bias: bias(w.ln2b), N: N, C: C)
             Layers.linearForward(out: s.fch, inp: s.ln2, weight: P + w.fcw, bias: bias(w.fcb),
                                  N: N, IC: C, OC: 4 * C)
-            Layers.geluForward(out: s.fchGelu, inp: s.fch, count: N * 4 * C)
+            Layers.geluForward(out: s.fchGelu, cdf: s.fchCdf, inp: s.fch, count: N * 4 * C)
             Layers.residualLinearForward(out: s.res3, residual: s.res2, inp: s.fchGelu, weight: P + w.fcprojw,
                                          bias: bias(w.fcprojb), N: N, IC: 4 * C, OC: C)
             x = s.res3
@@ -291,7 +295,7 @@ public final class GPT: LanguageModel {
             // res3 = res2 + mlp: the residual passes dres through unchanged.
             Layers.linearBackward(dinp: dfch, dweight: G + w.fcprojw, dbias: gb(w.fcprojb), dout: dres,
                                   inp: s.fchGelu, weight: P + w.fcprojw, N: N, IC: 4 * C, OC: C)
-            Layers.geluBackward(dinp: dfch, inp: s.fch, dout: dfch, count: N * 4 * C)
+            Layers.geluBackward(dinp: dfch, inp: s.fch, cdf: s.fchCdf, dout: dfch, count: N * 4 * C)
             Layers.linearBackward(dinp: dln, dweight: G + w.fcw, dbias: gb(w.fcb), dout: dfch,
                                   inp: s.ln2, weight: P + w.fcw, N: N, IC: C, OC: 4 * C)
             Layers.layerNormBackward(dinp: dres, dweight: G + w.ln2w, dbias: gb(w.ln2b), dout: dln, inp: s.res2,

@@ -13,9 +13,16 @@
 // - Results do not depend on the number of workers: parallel loops split
 //   independent rows (or independent columns of a reduction), and every
 //   reduction runs in a fixed order inside one row or column.
-// - Matmuls go through BLAS.sgemm with transposes as flags, never copies;
-//   no BLAS call happens inside a parallel loop.
+// - Matmuls go through BLAS.sgemm with transposes as flags, never copies.
+//   Threads: a model pass runs inside `Layers.withModelThreads`, which sets
+//   OpenBLAS to ONE thread for its duration; `gemm` then splits each product
+//   into `Parallel.workers` row (or column) panels, one single-threaded
+//   sgemm per worker, and attention runs its per-(batch, head) products on
+//   the workers the same way. So exactly `Parallel.workers` threads compute
+//   at any time: no OpenBLAS threads spin (sched_yield) while our own loops
+//   run, which measured as the largest cost when both pools were active.
 import TensorCore
+import Dispatch
 
 #if canImport(Glibc)
 import Glibc
@@ -83,10 +90,121 @@ import Glibc
     return m
 }
 
-/// exp(x) for Float (Glibc's correctly rounded-ish expf).
+/// exp(x) for Float (Glibc's expf): the scalar reference of `vexp`.
 @inline(__always) func fexp(_ x: Float) -> Float { expf(x) }
 
+/// exp of 8 lanes: x = k ln2 + r with |r| <= ln2/2, exp(r) by a degree-6
+/// Taylor polynomial (relative error < 2e-7, about 2 ulp), times 2^k built
+/// from the exponent bits. Inputs are clamped to [-87.3, 88.7] (results
+/// stay normal; exp of anything lower is flushed to ~1e-38, not 0).
+@inline(__always) func vexp(_ x0: SIMD8<Float>) -> SIMD8<Float> {
+    let lo = SIMD8<Float>(repeating: -87.3), hi = SIMD8<Float>(repeating: 88.7)
+    var x = x0.replacing(with: lo, where: x0 .< lo)
+    x.replace(with: hi, where: x .> hi)
+    let magic = SIMD8<Float>(repeating: 12_582_912)        // 1.5 * 2^23: rounds to an integer
+    let t = x * 1.442695040888963 + magic
+    let k = t - magic
+    let r = x - k * 0.693145751953125 - k * 1.428606765330187e-06
+    var p = SIMD8<Float>(repeating: 1.0 / 720)
+    p = p * r + 1.0 / 120
+    p = p * r + 1.0 / 24
+    p = p * r + 1.0 / 6
+    p = p * r + 0.5
+    p = p * r + 1
+    p = p * r + 1
+    let ki = unsafeBitCast(t, to: SIMD8<Int32>.self) &- 0x4B40_0000
+    let scale = unsafeBitCast((ki &+ 127) &<< 23, to: SIMD8<Float>.self)
+    return p * scale
+}
+
+/// Scalar version of `vexp` (same arithmetic, for tails).
+@inline(__always) func sexp(_ x: Float) -> Float { vexp(SIMD8(repeating: x))[0] }
+
+/// a[i] = exp(a[i] - m) for i < n; returns the sum (fixed order).
+@inline(__always) func vexpSubtract(_ a: FloatPtr, _ m: Float, _ n: Int) -> Float {
+    var acc = SIMD8<Float>()
+    let mv = SIMD8<Float>(repeating: m)
+    let raw = UnsafeMutableRawPointer(a)
+    var i = 0
+    while i + 8 <= n {
+        let e = vexp(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - mv)
+        raw.storeBytes(of: e, toByteOffset: i * 4, as: SIMD8<Float>.self)
+        acc += e
+        i += 8
+    }
+    var s = acc.sum()
+    while i < n { let e = sexp(a[i] - m); a[i] = e; s += e; i += 1 }
+    return s
+}
+
+/// a[i] *= f for i < n.
+@inline(__always) func vscale(_ a: FloatPtr, _ f: Float, _ n: Int) {
+    for i in 0..<n { a[i] *= f }
+}
+
+/// erf of 8 lanes (Abramowitz & Stegun 7.1.26 on |x|, odd extension):
+/// formula error < 1.5e-7, under 5e-7 with Float rounding (tested), below
+/// the resolution of 1 + erf that GELU uses.
+@inline(__always) func verf(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    let negative = x .< SIMD8<Float>()
+    let ax = x.replacing(with: -x, where: negative)
+    let one = SIMD8<Float>(repeating: 1)
+    let t = one / (one + 0.3275911 * ax)
+    var p = SIMD8<Float>(repeating: 1.061405429)
+    p = p * t - 1.453152027
+    p = p * t + 1.421413741
+    p = p * t - 0.284496736
+    p = p * t + 0.254829592
+    let y: SIMD8<Float> = one - p * t * vexp(-(ax * ax))
+    return y.replacing(with: -y, where: negative)
+}
+
 enum Layers {
+    // MARK: - Threads and GEMM
+
+    /// Runs `body` with OpenBLAS single-threaded (the model parallelises
+    /// GEMMs itself, see the file header), restoring the previous setting.
+    static func withModelThreads<R>(_ body: () throws -> R) rethrows -> R {
+        let previous = BLAS.threads
+        if previous != 1 { BLAS.setThreads(1) }
+        defer { if previous != 1 { BLAS.setThreads(previous) } }
+        return try body()
+    }
+
+    /// C[M,N] = alpha op(A) op(B) + beta C (row-major, as BLAS.sgemm), split
+    /// into one panel of rows of C (or of columns, when C is wide) per
+    /// worker; panel edges are multiples of 16 so every panel keeps
+    /// OpenBLAS's full-width micro-kernels. Small products run in one call.
+    static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                     a: ConstFloatPtr, lda: Int, b: ConstFloatPtr, ldb: Int,
+                     beta: Float, c: FloatPtr, ldc: Int) {
+        let workers = Parallel.workers
+        if workers <= 1 || m * n * k < 1 << 18 {
+            BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                       b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        let byRows = m >= n
+        let extent = byRows ? m : n
+        let parts = min(workers, max(1, extent / 16))
+        Parallel.forEachChunk(parts, grain: 1) { range in
+            for part in range {
+                let lo = (extent * part / parts) & ~15
+                let hi = part == parts - 1 ? extent : (extent * (part + 1) / parts) & ~15
+                if lo >= hi { continue }
+                if byRows {
+                    BLAS.sgemm(transA: transA, transB: transB, m: hi - lo, n: n, k: k, alpha: alpha,
+                               a: transA ? a + lo : a + lo * lda, lda: lda, b: b, ldb: ldb,
+                               beta: beta, c: c + lo * ldc, ldc: ldc)
+                } else {
+                    BLAS.sgemm(transA: transA, transB: transB, m: m, n: hi - lo, k: k, alpha: alpha,
+                               a: a, lda: lda, b: transB ? b + lo * ldb : b + lo, ldb: ldb,
+                               beta: beta, c: c + lo, ldc: ldc)
+                }
+            }
+        }
+    }
+
     // MARK: - Embedding
 
     /// out[n, :] = wte[tokens[n], :] + wpe[n % T, :].
@@ -206,7 +324,7 @@ enum Layers {
                 for n in rows { (out + n * OC).update(from: bias, count: OC) }
             }
         }
-        BLAS.sgemm(transA: false, transB: true, m: N, n: OC, k: IC, alpha: 1, a: inp, lda: IC,
+        gemm(transA: false, transB: true, m: N, n: OC, k: IC, alpha: 1, a: inp, lda: IC,
                    b: weight, ldb: IC, beta: bias == nil ? 0 : 1, c: out, ldc: OC)
     }
 
@@ -227,7 +345,7 @@ enum Layers {
                 }
             }
         }
-        BLAS.sgemm(transA: false, transB: true, m: N, n: OC, k: IC, alpha: 1, a: inp, lda: IC,
+        gemm(transA: false, transB: true, m: N, n: OC, k: IC, alpha: 1, a: inp, lda: IC,
                    b: weight, ldb: IC, beta: 1, c: out, ldc: OC)
     }
 
@@ -238,10 +356,10 @@ enum Layers {
                                inp: ConstFloatPtr, weight: ConstFloatPtr, N: Int, IC: Int, OC: Int,
                                accumulateInput: Bool = false) {
         if let dinp {
-            BLAS.sgemm(transA: false, transB: false, m: N, n: IC, k: OC, alpha: 1, a: dout, lda: OC,
+            gemm(transA: false, transB: false, m: N, n: IC, k: OC, alpha: 1, a: dout, lda: OC,
                        b: weight, ldb: IC, beta: accumulateInput ? 1 : 0, c: dinp, ldc: IC)
         }
-        BLAS.sgemm(transA: true, transB: false, m: OC, n: IC, k: N, alpha: 1, a: dout, lda: OC,
+        gemm(transA: true, transB: false, m: OC, n: IC, k: N, alpha: 1, a: dout, lda: OC,
                    b: inp, ldb: IC, beta: 1, c: dweight, ldc: IC)
         if let dbias { columnSums(into: dbias, dout, rows: N, columns: OC) }
     }
@@ -262,25 +380,52 @@ enum Layers {
 
     // MARK: - GELU (exact, erf form, as PyTorch's default F.gelu)
 
-    /// out = 0.5 x (1 + erf(x / sqrt 2)); out, inp (n). out may alias inp.
-    static func geluForward(out: FloatPtr, inp: ConstFloatPtr, count n: Int) {
-        Parallel.forEachChunk(n, grain: 16_384) { r in
-            for i in r {
-                let x = inp[i]
-                out[i] = 0.5 * x * (1 + erff(x * 0.70710678118654752))
+    /// out = x * Phi(x), Phi(x) = 0.5 (1 + erf(x / sqrt 2)); out, inp (n);
+    /// out may alias inp. When `cdf` is given, Phi(x) is kept there (n) so the
+    /// backward needs no second erf. Vectorised erf (see `verf`): within 1e-7
+    /// of the exact GELU per unit of |x|.
+    static func geluForward(out: FloatPtr, cdf: FloatPtr? = nil, inp: ConstFloatPtr, count n: Int) {
+        Parallel.forEachChunk(n / 8, grain: 2048) { r in
+            let ri = UnsafeRawPointer(inp), ro = UnsafeMutableRawPointer(out)
+            let rc = cdf.map { UnsafeMutableRawPointer($0) }
+            for v in r {
+                let x = ri.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
+                let phi = 0.5 * (1 + verf(x * 0.70710678118654752))
+                rc?.storeBytes(of: phi, toByteOffset: v * 32, as: SIMD8<Float>.self)
+                ro.storeBytes(of: x * phi, toByteOffset: v * 32, as: SIMD8<Float>.self)
             }
+        }
+        for i in (n / 8 * 8)..<n {
+            let x = inp[i]
+            let phi = 0.5 * (1 + verf(SIMD8(repeating: x * 0.70710678118654752))[0])
+            cdf?[i] = phi
+            out[i] = x * phi
         }
     }
 
-    /// dinp = dout * gelu'(inp); dinp, dout, inp (n); dinp may alias dout.
-    static func geluBackward(dinp: FloatPtr, inp: ConstFloatPtr, dout: ConstFloatPtr, count n: Int) {
-        Parallel.forEachChunk(n, grain: 16_384) { r in
-            for i in r {
-                let x = inp[i]
-                let cdf = 0.5 * (1 + erff(x * 0.70710678118654752))
-                let pdf = 0.39894228040143268 * expf(-0.5 * x * x)
-                dinp[i] = dout[i] * (cdf + x * pdf)
+    /// dinp = dout * gelu'(inp), gelu'(x) = Phi(x) + x phi(x); dinp, dout,
+    /// inp, cdf (n); dinp may alias dout. `cdf` is Phi saved by the forward
+    /// (recomputed when nil).
+    static func geluBackward(dinp: FloatPtr, inp: ConstFloatPtr, cdf: ConstFloatPtr? = nil, dout: ConstFloatPtr,
+                             count n: Int) {
+        @inline(__always) func grad(_ x: SIMD8<Float>, _ phi: SIMD8<Float>) -> SIMD8<Float> {
+            phi + x * (0.39894228040143268 * vexp(-0.5 * x * x))
+        }
+        @inline(__always) func Phi(_ x: SIMD8<Float>) -> SIMD8<Float> { 0.5 * (1 + verf(x * 0.70710678118654752)) }
+        Parallel.forEachChunk(n / 8, grain: 2048) { r in
+            let ri = UnsafeRawPointer(inp), rd = UnsafeRawPointer(dout), ro = UnsafeMutableRawPointer(dinp)
+            let rc = cdf.map { UnsafeRawPointer($0) }
+            for v in r {
+                let x = ri.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
+                let d = rd.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
+                let phi = rc?.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self) ?? Phi(x)
+                ro.storeBytes(of: d * grad(x, phi), toByteOffset: v * 32, as: SIMD8<Float>.self)
             }
+        }
+        for i in (n / 8 * 8)..<n {
+            let x = SIMD8<Float>(repeating: inp[i])
+            let phi = cdf.map { SIMD8<Float>(repeating: $0[i]) } ?? Phi(x)
+            dinp[i] = dout[i] * grad(x, phi)[0]
         }
     }
 
@@ -324,97 +469,85 @@ enum Layers {
     /// out (B, T, C); att (B, H, T, T) keeps the probabilities for backward
     /// (entries above the diagonal are 0); qkv (B, T, 3C) holds q | k | v,
     /// head h at columns h*hs ..< (h+1)*hs of each third (hs = C / H).
+    /// One task per (batch, head) on the workers: scores GEMM, softmax, and
+    /// the value GEMM run back to back while that head's T x T block is in cache.
     static func attentionForward(out: FloatPtr, att: FloatPtr, qkv: ConstFloatPtr, B: Int, T: Int, C: Int, H: Int) {
         let hs = C / H, C3 = 3 * C
         let scale = 1 / Float(hs).squareRoot()
         let blocks = rowBlocks(T)
-        // 1. scores = scale * q k^T (lower blocks only).
-        for b in 0..<B {
-            for h in 0..<H {
-                let q = qkv + b * T * C3 + h * hs, k = q + C
-                let a = att + (b * H + h) * T * T
-                for (r0, r1) in blocks {
-                    BLAS.sgemm(transA: false, transB: true, m: r1 - r0, n: r1, k: hs, alpha: scale,
-                               a: q + r0 * C3, lda: C3, b: k, ldb: C3, beta: 0, c: a + r0 * T, ldc: T)
-                }
-            }
-        }
-        // 2. causal softmax per row, zeros above the diagonal.
-        Parallel.forEachChunk(B * H * T, grain: rowGrain(T)) { rows in
-            for row in rows {
-                let t = row % T
-                let a = att + row * T
-                let n = t + 1
-                let m = vmax(a, n)
-                var s: Float = 0
-                for j in 0..<n { let e = fexp(a[j] - m); a[j] = e; s += e }
-                let inv = 1 / s
-                for j in 0..<n { a[j] *= inv }
-                for j in n..<T { a[j] = 0 }
-            }
-        }
-        // 3. y = att v.
-        for b in 0..<B {
-            for h in 0..<H {
-                let v = qkv + b * T * C3 + 2 * C + h * hs
-                let a = att + (b * H + h) * T * T
-                let y = out + b * T * C + h * hs
-                for (r0, r1) in blocks {
-                    BLAS.sgemm(transA: false, transB: false, m: r1 - r0, n: hs, k: r1, alpha: 1,
-                               a: a + r0 * T, lda: T, b: v, ldb: C3, beta: 0, c: y + r0 * C, ldc: C)
+        withModelThreads {
+            Parallel.forEachChunk(B * H, grain: 1) { pairs in
+                for pair in pairs {
+                    let b = pair / H, h = pair % H
+                    let q = qkv + b * T * C3 + h * hs, k = q + C, v = q + 2 * C
+                    let a = att + pair * T * T
+                    let y = out + b * T * C + h * hs
+                    // scores = scale * q k^T (lower blocks only)
+                    for (r0, r1) in blocks {
+                        BLAS.sgemm(transA: false, transB: true, m: r1 - r0, n: r1, k: hs, alpha: scale,
+                                   a: q + r0 * C3, lda: C3, b: k, ldb: C3, beta: 0, c: a + r0 * T, ldc: T)
+                    }
+                    // causal softmax per row, zeros above the diagonal
+                    for t in 0..<T { softmaxRow(a + t * T, valid: t + 1, width: T) }
+                    // y = att v
+                    for (r0, r1) in blocks {
+                        BLAS.sgemm(transA: false, transB: false, m: r1 - r0, n: hs, k: r1, alpha: 1,
+                                   a: a + r0 * T, lda: T, b: v, ldb: C3, beta: 0, c: y + r0 * C, ldc: C)
+                    }
                 }
             }
         }
     }
 
+    /// In place: row[0..<valid] = softmax(row[0..<valid]); row[valid..<width] = 0.
+    @inline(__always) static func softmaxRow(_ a: FloatPtr, valid n: Int, width: Int) {
+        let m = vmax(a, n)
+        let s = vexpSubtract(a, m, n)
+        vscale(a, 1 / s, n)
+        if n < width { (a + n).update(repeating: 0, count: width - n) }
+    }
+
     /// dqkv = gradient of the attention output w.r.t. qkv (overwritten).
     /// dqkv, qkv (B, T, 3C); dout (B, T, C); att (B, H, T, T) from forward;
-    /// datt (B, H, T, T) is scratch.
+    /// datt (B, H, T, T) is scratch. One task per (batch, head), as forward.
     static func attentionBackward(dqkv: FloatPtr, datt: FloatPtr, dout: ConstFloatPtr, qkv: ConstFloatPtr,
                                   att: ConstFloatPtr, B: Int, T: Int, C: Int, H: Int) {
         let hs = C / H, C3 = 3 * C
         let scale = 1 / Float(hs).squareRoot()
         let blocks = rowBlocks(T)
-        // 1. datt = dy v^T; dv = att^T dy (widest block first with beta 0 covers all rows).
-        for b in 0..<B {
-            for h in 0..<H {
-                let v = qkv + b * T * C3 + 2 * C + h * hs
-                let dv = dqkv + b * T * C3 + 2 * C + h * hs
-                let dy = dout + b * T * C + h * hs
-                let a = att + (b * H + h) * T * T
-                let da = datt + (b * H + h) * T * T
-                for (i, (r0, r1)) in blocks.enumerated() {
-                    BLAS.sgemm(transA: false, transB: true, m: r1 - r0, n: r1, k: hs, alpha: 1,
-                               a: dy + r0 * C, lda: C, b: v, ldb: C3, beta: 0, c: da + r0 * T, ldc: T)
-                    BLAS.sgemm(transA: true, transB: false, m: r1, n: hs, k: r1 - r0, alpha: 1,
-                               a: a + r0 * T, lda: T, b: dy + r0 * C, ldb: C, beta: i == 0 ? 0 : 1,
-                               c: dv, ldc: C3)
-                }
-            }
-        }
-        // 2. softmax backward in place: dpre = scale * att * (datt - <att, datt>).
-        Parallel.forEachChunk(B * H * T, grain: rowGrain(T)) { rows in
-            for row in rows {
-                let t = row % T
-                let a = att + row * T, d = datt + row * T
-                let n = t + 1
-                let dot = vdot(a, d, n)
-                for j in 0..<n { d[j] = scale * a[j] * (d[j] - dot) }
-                for j in n..<T { d[j] = 0 }
-            }
-        }
-        // 3. dq = dpre k; dk = dpre^T q.
-        for b in 0..<B {
-            for h in 0..<H {
-                let q = qkv + b * T * C3 + h * hs, k = q + C
-                let dq = dqkv + b * T * C3 + h * hs, dk = dq + C
-                let d = datt + (b * H + h) * T * T
-                for (i, (r0, r1)) in blocks.enumerated() {
-                    BLAS.sgemm(transA: false, transB: false, m: r1 - r0, n: hs, k: r1, alpha: 1,
-                               a: d + r0 * T, lda: T, b: k, ldb: C3, beta: 0, c: dq + r0 * C3, ldc: C3)
-                    BLAS.sgemm(transA: true, transB: false, m: r1, n: hs, k: r1 - r0, alpha: 1,
-                               a: d + r0 * T, lda: T, b: q + r0 * C3, ldb: C3, beta: i == 0 ? 0 : 1,
-                               c: dk, ldc: C3)
+        withModelThreads {
+            Parallel.forEachChunk(B * H, grain: 1) { pairs in
+                for pair in pairs {
+                    let b = pair / H, h = pair % H
+                    let q = qkv + b * T * C3 + h * hs, k = q + C, v = q + 2 * C
+                    let dq = dqkv + b * T * C3 + h * hs, dk = dq + C, dv = dq + 2 * C
+                    let dy = dout + b * T * C + h * hs
+                    let a = att + pair * T * T
+                    let d = datt + pair * T * T
+                    // datt = dy v^T; dv = att^T dy (widest block first, beta 0, covers every row)
+                    for (i, (r0, r1)) in blocks.enumerated() {
+                        BLAS.sgemm(transA: false, transB: true, m: r1 - r0, n: r1, k: hs, alpha: 1,
+                                   a: dy + r0 * C, lda: C, b: v, ldb: C3, beta: 0, c: d + r0 * T, ldc: T)
+                        BLAS.sgemm(transA: true, transB: false, m: r1, n: hs, k: r1 - r0, alpha: 1,
+                                   a: a + r0 * T, lda: T, b: dy + r0 * C, ldb: C, beta: i == 0 ? 0 : 1,
+                                   c: dv, ldc: C3)
+                    }
+                    // softmax backward in place: dpre = scale * att * (datt - <att, datt>)
+                    for t in 0..<T {
+                        let ar = a + t * T, dr = d + t * T
+                        let n = t + 1
+                        let dot = vdot(ar, dr, n)
+                        for j in 0..<n { dr[j] = scale * ar[j] * (dr[j] - dot) }
+                        if n < T { (dr + n).update(repeating: 0, count: T - n) }
+                    }
+                    // dq = dpre k; dk = dpre^T q
+                    for (i, (r0, r1)) in blocks.enumerated() {
+                        BLAS.sgemm(transA: false, transB: false, m: r1 - r0, n: hs, k: r1, alpha: 1,
+                                   a: d + r0 * T, lda: T, b: k, ldb: C3, beta: 0, c: dq + r0 * C3, ldc: C3)
+                        BLAS.sgemm(transA: true, transB: false, m: r1, n: hs, k: r1 - r0, alpha: 1,
+                                   a: d + r0 * T, lda: T, b: q + r0 * C3, ldb: C3, beta: i == 0 ? 0 : 1,
+                                   c: dk, ldc: C3)
+                    }
                 }
             }
         }
@@ -422,8 +555,8 @@ enum Layers {
 
     // MARK: - Softmax cross-entropy (fused forward and backward)
 
-    /// losses[n] = -log softmax(logits[n])[targets[n]]. When `gradScale` is
-    /// given, logits are overwritten in place by d(gradScale * sum of
+    /// losses[n] = -log softmax(logits[n])[targets[n]]. The logits are
+    /// scratch: always overwritten. When `gradScale` is given they end as d(gradScale * sum of
     /// losses)/dlogits = gradScale * (softmax - onehot).
     /// logits (N, V); targets, losses (N).
     static func softmaxCrossEntropy(logits: FloatPtr, losses: FloatPtr, targets: UnsafePointer<Int32>,
@@ -431,17 +564,53 @@ enum Layers {
         Parallel.forEachChunk(N, grain: rowGrain(V)) { rows in
             for n in rows {
                 let z = logits + n * V
-                let m = vmax(z, V)
-                var s: Float = 0
-                for j in 0..<V { s += fexp(z[j] - m) }
                 let y = Int(targets[n])
-                let logSum = logf(s) + m
-                losses[n] = logSum - z[y]
+                let zy = z[y]
+                let m = vmax(z, V)
+                let s = vexpSubtract(z, m, V)           // z = exp(z - m) from here on
+                losses[n] = logf(s) + m - zy
                 if let g = gradScale {
-                    for j in 0..<V { z[j] = g * fexp(z[j] - logSum) }
+                    vscale(z, g / s, V)
                     z[y] -= g
                 }
             }
         }
+    }
+}
+
+
+/// Kernel entry points for lfr-bench (timing only; not part of the model API).
+public enum ModelKernels {
+    /// Times `reps` products C[m,n] = op(A) op(B) with the model's panel-split
+    /// GEMM (single-threaded BLAS panels) and with one multi-threaded BLAS
+    /// call; returns median seconds of (split, blas).
+    public static func compareGEMM(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, reps: Int) -> (Double, Double) {
+        let a = UnsafeMutablePointer<Float>.allocate(capacity: m * k)
+        let b = UnsafeMutablePointer<Float>.allocate(capacity: k * n)
+        let c = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
+        defer { a.deallocate(); b.deallocate(); c.deallocate() }
+        a.initialize(repeating: 0.5, count: m * k); b.initialize(repeating: 0.25, count: k * n)
+        c.initialize(repeating: 0, count: m * n)
+        func time(_ f: () -> Void) -> Double {
+            var ts: [Double] = []
+            for _ in 0..<reps {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                f()
+                ts.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+            }
+            return ts.sorted()[reps / 2]
+        }
+        let lda = transA ? m : k, ldb = transB ? k : n
+        let split = time {
+            Layers.withModelThreads {
+                Layers.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
+                            b: b, ldb: ldb, beta: 0, c: c, ldc: n)
+            }
+        }
+        let blas = time {
+            BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
+                       b: b, ldb: ldb, beta: 0, c: c, ldc: n)
+        }
+        return (split, blas)
     }
 }

@@ -114,6 +114,10 @@ public final class MLPModel: LanguageModel {
     }
 
     public func run(_ batch: TokenBatch, gradientScale: Float?) throws -> LossResult {
+        try Layers.withModelThreads { try runPass(batch, gradientScale: gradientScale) }
+    }
+
+    private func runPass(_ batch: TokenBatch, gradientScale: Float?) throws -> LossResult {
         try validate(batch, op: gradientScale == nil ? "loss" : "step")
         let c = configuration, K = c.context, E = c.embedding, Hd = c.hidden, V = c.vocab
         let B = batch.batchSize, T = batch.sequenceLength, N = B * T

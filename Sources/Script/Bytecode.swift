@@ -29,6 +29,11 @@ enum Op: UInt8 {
     case jumpIfTrue     // A B     if R[A] { pc = B }
     case ltJump         // A B C   if not (R[A] < R[B]) { pc = C }   (fused compare and branch)
     case leJump         // A B C   if not (R[A] <= R[B]) { pc = C }
+    case ltJumpK        // A B C   if not (R[A] < K[B]) { pc = C }
+    case leJumpK        // A B C   if not (R[A] <= K[B]) { pc = C }
+    case gtJumpK        // A B C   if not (R[A] > K[B]) { pc = C }
+    case geJumpK        // A B C   if not (R[A] >= K[B]) { pc = C }
+    case addK, subK, mulK, divK, modK           // A B C   R[A] = R[B] op K[C]  (K[C] a number)
     case call           // A B C   R[A] = R[A](R[A+1] ... R[A+B]); C = call-site index (labels) or -1
     case invoke         // A B C   R[A] = R[A].name(R[A+1] ... R[A+B]); C = call-site index (name, labels)
     case ret            // A       return R[A]
@@ -58,10 +63,17 @@ struct Instruction {
     }
 }
 
-/// The labels (and, for `invoke`, the method name) of one call site.
-struct CallSite {
-    var name: String
-    var labels: [String?]
+/// The labels (and, for `invoke`, the method name) of one call site, plus a
+/// cache of the builtin method it last resolved to.
+final class CallSite {
+    let name: String
+    let labels: [String?]
+    let hasLabels: Bool
+    var cachedMethod: NativeFunction?
+    var cachedKind = 0
+    init(name: String, labels: [String?]) {
+        self.name = name; self.labels = labels; hasLabels = labels.contains { $0 != nil }
+    }
 }
 
 /// Where an upvalue of a closure comes from when the closure is created.
@@ -123,10 +135,17 @@ final class FunctionProto {
 /// A function value written in lfr: a prototype plus captured cells and default values.
 public final class Closure {
     let proto: FunctionProto
-    var upvalues: ContiguousArray<Cell>
-    var defaults: [Value]
+    let upvalues: ContiguousArray<Cell>
+    let defaults: [Value]
+    // immutable copies of the prototype's hot fields (no exclusivity checks on `let`)
+    let code: UnsafePointer<Instruction>
+    let constants: UnsafePointer<Value>
+    let parameterCount: Int
+    let frameSize: Int
     init(proto: FunctionProto, upvalues: ContiguousArray<Cell>, defaults: [Value]) {
         self.proto = proto; self.upvalues = upvalues; self.defaults = defaults
+        code = UnsafePointer(proto.code); constants = UnsafePointer(proto.constants)
+        parameterCount = proto.parameterNames.count; frameSize = proto.frameSize
     }
     public var name: String { proto.name }
     public var parameterNames: [String] { proto.parameterNames }

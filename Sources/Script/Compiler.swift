@@ -76,7 +76,7 @@ final class Compiler {
 
     func patch(_ at: Int, to target: Int) {
         switch fs.code[at].op {
-        case .ltJump, .leJump: fs.code[at].c = Int32(target)
+        case .ltJump, .leJump, .ltJumpK, .leJumpK, .gtJumpK, .geJumpK: fs.code[at].c = Int32(target)
         default: fs.code[at].b = Int32(target)
         }
     }
@@ -227,9 +227,13 @@ final class Compiler {
                 fs.loops[fs.loops.count - 1].continueJumps.append(j)
             }
         case .returnStmt(let value):
-            let t = allocate(loc)
-            if let value { try expr(value, into: t) } else { emit(.loadNil, t, at: loc) }
-            emit(.ret, t, at: loc)
+            if let value {
+                emit(.ret, try anyRegister(value), at: loc)
+            } else {
+                let t = allocate(loc)
+                emit(.loadNil, t, at: loc)
+                emit(.ret, t, at: loc)
+            }
         case .importStmt(let name, let isPath):
             emit(.importModule, 0, constant(.str(name)), isPath ? 1 : 0, at: loc)
         }
@@ -334,6 +338,17 @@ final class Compiler {
         }
     }
 
+    func constantOpcode(_ op: BinaryOp) -> Op? {
+        switch op {
+        case .add: return .addK
+        case .sub: return .subK
+        case .mul: return .mulK
+        case .div: return .divK
+        case .mod: return .modK
+        default: return nil
+        }
+    }
+
     /// A register holding the value of `e`: a plain local's own register, or a new temporary.
     func anyRegister(_ e: Expr) throws(ScriptError) -> Int {
         if case .identifier = e.kind, let d = e.declaration, !d.isGlobal, !d.isCaptured, d.function === fs.node {
@@ -349,6 +364,16 @@ final class Compiler {
         let saved = fs.nextRegister
         defer { fs.nextRegister = saved }
         if case .binary(let op, let l, let r) = cond.kind, op == .lt || op == .le || op == .gt || op == .ge {
+            if case .number(let d) = r.kind {
+                let a = try anyRegister(l)
+                let k = constant(.number(d))
+                switch op {
+                case .lt: return emit(.ltJumpK, a, k, 0, at: cond.location)
+                case .le: return emit(.leJumpK, a, k, 0, at: cond.location)
+                case .gt: return emit(.gtJumpK, a, k, 0, at: cond.location)
+                default: return emit(.geJumpK, a, k, 0, at: cond.location)
+                }
+            }
             let a = try anyRegister(l), b = try anyRegister(r)
             switch op {
             case .lt: return emit(.ltJump, a, b, 0, at: cond.location)
@@ -399,8 +424,16 @@ final class Compiler {
             let r = try anyRegister(x)
             emit(op == "-" ? .neg : .not, dest, r, at: loc)
         case .binary(let op, let l, let r):
-            let a = try anyRegister(l), b = try anyRegister(r)
-            emit(opcode(op), dest, a, b, at: loc)
+            if let kop = constantOpcode(op), case .number(let d) = r.kind {
+                let a = try anyRegister(l)
+                emit(kop, dest, a, constant(.number(d)), at: loc)
+            } else if op == .add || op == .mul, case .number(let d) = l.kind {
+                let b = try anyRegister(r)
+                emit(constantOpcode(op)!, dest, b, constant(.number(d)), at: loc)
+            } else {
+                let a = try anyRegister(l), b = try anyRegister(r)
+                emit(opcode(op), dest, a, b, at: loc)
+            }
         case .logical(let isAnd, let l, let r):
             let t = dest >= fs.activeTop ? dest : allocate(loc)
             try expr(l, into: t)
@@ -419,7 +452,7 @@ final class Compiler {
             try expr(obj, into: base)
             var site = try arguments(args, loc: loc, name: name)
             if site < 0 {
-                fs.proto.callSites.append(CallSite(name: name, labels: Array(repeating: nil, count: args.count)))
+                    fs.proto.callSites.append(CallSite(name: name, labels: Array(repeating: nil, count: args.count)))
                 site = fs.proto.callSites.count - 1
             }
             emit(.invoke, base, args.count, site, at: loc)

@@ -68,11 +68,9 @@ public final class Interpreter {
     public init(arguments: [String] = [], stdlibPath: String? = nil, loadPrelude: Bool = true) throws {
         self.arguments = arguments
         self.stdlibPath = stdlibPath ?? Interpreter.findStdlib()
-        stack = .allocate(capacity: stackCapacity)
-        stack.initialize(repeating: .nil, count: stackCapacity)
+        stack = Interpreter.zeroedValues(stackCapacity)
         frames = .allocate(capacity: maxFrames + 2)
-        globalValues = .allocate(capacity: globalCapacity)
-        globalValues.initialize(repeating: .nil, count: globalCapacity)
+        globalValues = Interpreter.zeroedValues(globalCapacity)
         globalDefined = .allocate(capacity: globalCapacity)
         globalDefined.initialize(repeating: false, count: globalCapacity)
         globalIsConstant = .allocate(capacity: globalCapacity)
@@ -87,10 +85,29 @@ public final class Interpreter {
         }
     }
 
+    /// A buffer of `count` values that costs nothing until touched: calloc'd
+    /// memory, whose all-zero bit pattern is a trivial value (checked once;
+    /// otherwise the buffer is filled with nil the slow way).
+    static func zeroedValues(_ count: Int) -> UnsafeMutablePointer<Value> {
+        let raw = calloc(count, MemoryLayout<Value>.stride)!
+        let p = raw.bindMemory(to: Value.self, capacity: count)
+        if !zeroIsTrivial { p.initialize(repeating: .nil, count: count) }
+        return p
+    }
+
+    static let zeroIsTrivial: Bool = {
+        let raw = calloc(1, MemoryLayout<Value>.stride)!
+        defer { free(raw) }
+        switch raw.load(as: Value.self) {
+        case .nil, .bool, .number: return true
+        default: return false
+        }
+    }()
+
     deinit {
-        stack.deinitialize(count: stackCapacity); stack.deallocate()
+        stack.deinitialize(count: stackCapacity); free(stack)
         frames.deallocate()
-        globalValues.deinitialize(count: globalCapacity); globalValues.deallocate()
+        globalValues.deinitialize(count: globalCapacity); free(globalValues)
         globalDefined.deallocate(); globalIsConstant.deallocate()
     }
 
@@ -101,6 +118,7 @@ public final class Interpreter {
         if let i = globalIndex[name] { return i }
         let i = globalNames.count
         precondition(i < globalCapacity, "internal: global table full")
+        globalValues[i] = .nil
         globalNames.append(name)
         globalIndex[name] = i
         return i

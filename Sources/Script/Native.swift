@@ -43,10 +43,12 @@ public final class NativeFunction {
     public let doc: String
     public let body: (Arguments) throws -> Value
     let simple: Bool   // no variadic, no label-only parameter: positional fast path applies
+    let defaultValues: [Value?]
 
     public init(name: String, parameters: [ParameterSpec], doc: String, body: @escaping (Arguments) throws -> Value) {
         self.name = name; self.parameters = parameters; self.doc = doc; self.body = body
         self.simple = !parameters.contains { $0.isVariadic || $0.isLabelOnly }
+        self.defaultValues = parameters.map { $0.defaultValue?.value }
     }
 
     /// `name(a, b: 1, rest...)`: the signature line used by help.
@@ -67,7 +69,7 @@ public struct Arguments {
     let base: UnsafeMutablePointer<Value>
     public let count: Int
     public let function: NativeFunction
-    public unowned let interpreter: Interpreter
+    public unowned(unsafe) let interpreter: Interpreter
 
     public subscript(_ i: Int) -> Value { i < count ? base[i] : .nil }
 

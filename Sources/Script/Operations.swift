@@ -75,8 +75,22 @@ extension Interpreter {
     /// Binds arguments to a native function's parameter specs and calls it.
     func callNative(_ nf: NativeFunction, _ args: UnsafeMutablePointer<Value>, _ n: Int, _ labels: [String?]?) throws -> Value {
         let ps = nf.parameters
-        if labels == nil && nf.simple && n == ps.count {
-            return try nf.body(Arguments(base: args, count: n, function: nf, interpreter: self))
+        if labels == nil && nf.simple && n <= ps.count {
+            if n == ps.count {
+                return try nf.body(Arguments(base: args, count: n, function: nf, interpreter: self))
+            }
+            // missing trailing arguments with defaults: fill them in the free registers after the arguments
+            let defaults = nf.defaultValues
+            if defaults[n] != nil && (n..<ps.count).allSatisfy({ defaults[$0] != nil }) {
+                let end = (args - stack) + ps.count
+                if end < stackCapacity {
+                    for p in n..<ps.count { args[p] = defaults[p]! }
+                    let savedTop = stackTop
+                    stackTop = max(stackTop, end)
+                    defer { stackTop = savedTop }
+                    return try nf.body(Arguments(base: args, count: ps.count, function: nf, interpreter: self))
+                }
+            }
         }
         var bound = [Value?](repeating: nil, count: ps.count)
         var rest: [Value] = []
@@ -107,7 +121,7 @@ extension Interpreter {
         for (p, spec) in ps.enumerated() {
             if spec.isVariadic { continue }
             if let v = bound[p] { values.append(v) }
-            else if let d = spec.defaultValue { values.append(d.value) }
+            else if let d = nf.defaultValues[p] { values.append(d) }
             else { throw RuntimeError("\(nf.name)(): missing argument '\(spec.name)'") }
         }
         if variadicIndex != nil { values.append(contentsOf: rest) }
@@ -123,26 +137,36 @@ extension Interpreter {
     func invoke(_ a: Int, _ n: Int, _ site: CallSite) throws -> Bool {
         let name = site.name
         let table: [String: NativeFunction]
+        let tableID: Int
         switch stack[a] {
-        case .list: table = listMethods
-        case .string: table = stringMethods
+        case .list: table = listMethods; tableID = 1
+        case .string: table = stringMethods; tableID = 2
         case .dict(let d):
             if let v = d.get(name) {
                 stack[a] = v
                 return try callSlow(a, n, site.labels, name: name)
             }
-            table = dictMethods
+            table = dictMethods; tableID = 3
         case .object(let o):
             stack[a] = try o.getMember(name)
             return try callSlow(a, n, site.labels, name: name)
-        case .range: table = rangeMethods
+        case .range: table = rangeMethods; tableID = 4
         default:
             throw RuntimeError("\(typeName(stack[a])) has no method '\(name)'")
         }
-        guard let m = table[name] else {
-            throw RuntimeError("\(typeName(stack[a])) has no method '\(name)'\(suggestion(name, Array(table.keys)))")
+        let method: NativeFunction
+        if site.cachedKind == tableID, let m = site.cachedMethod {
+            method = m
+        } else {
+            guard let m = table[name] else {
+                throw RuntimeError("\(typeName(stack[a])) has no method '\(name)'\(suggestion(name, Array(table.keys)))")
+            }
+            site.cachedMethod = m
+            site.cachedKind = tableID
+            method = m
         }
-        let labels: [String?]? = site.labels.contains(where: { $0 != nil }) ? [nil] + site.labels : nil
+        let m = method
+        let labels: [String?]? = site.hasLabels ? [nil] + site.labels : nil
         stack[a] = try callNative(m, stack + a, n + 1, labels)
         return false
     }

@@ -22,9 +22,11 @@ extension Interpreter {
         var base = frames[fi].base
         var pc = frames[fi].pc
         var regs = stack + base
-        guard case .function(var cl) = stack[base - 1] else { throw RuntimeError("internal error: no function below frame") }
-        var code = UnsafePointer(cl.proto.code)
-        var k = UnsafePointer(cl.proto.constants)
+        guard case .function(let entryClosure) = stack[base - 1] else { throw RuntimeError("internal error: no function below frame") }
+        // the running closure is kept alive by its slot below the frame
+        unowned(unsafe) var cl = entryClosure
+        var code = cl.code
+        var k = cl.constants
         let globals = globalValues
         var ticks = 0
 
@@ -96,6 +98,26 @@ extension Interpreter {
                     } else {
                         regs[Int(ins.a)] = try arith(.mod, regs[Int(ins.b)], regs[Int(ins.c)])
                     }
+                case .addK:
+                    if case .number(let x) = regs[Int(ins.b)], case .number(let y) = k[Int(ins.c)] {
+                        regs[Int(ins.a)] = .number(x + y)
+                    } else { regs[Int(ins.a)] = try arith(.add, regs[Int(ins.b)], k[Int(ins.c)]) }
+                case .subK:
+                    if case .number(let x) = regs[Int(ins.b)], case .number(let y) = k[Int(ins.c)] {
+                        regs[Int(ins.a)] = .number(x - y)
+                    } else { regs[Int(ins.a)] = try arith(.sub, regs[Int(ins.b)], k[Int(ins.c)]) }
+                case .mulK:
+                    if case .number(let x) = regs[Int(ins.b)], case .number(let y) = k[Int(ins.c)] {
+                        regs[Int(ins.a)] = .number(x * y)
+                    } else { regs[Int(ins.a)] = try arith(.mul, regs[Int(ins.b)], k[Int(ins.c)]) }
+                case .divK:
+                    if case .number(let x) = regs[Int(ins.b)], case .number(let y) = k[Int(ins.c)] {
+                        regs[Int(ins.a)] = .number(x / y)
+                    } else { regs[Int(ins.a)] = try arith(.div, regs[Int(ins.b)], k[Int(ins.c)]) }
+                case .modK:
+                    if case .number(let x) = regs[Int(ins.b)], case .number(let y) = k[Int(ins.c)] {
+                        regs[Int(ins.a)] = .number(floorMod(x, y))
+                    } else { regs[Int(ins.a)] = try arith(.mod, regs[Int(ins.b)], k[Int(ins.c)]) }
                 case .pow:
                     regs[Int(ins.a)] = try arith(.pow, regs[Int(ins.b)], regs[Int(ins.c)])
                 case .matmul:
@@ -149,11 +171,27 @@ extension Interpreter {
                     if case .number(let x) = regs[Int(ins.a)], case .number(let y) = regs[Int(ins.b)] {
                         if !(x <= y) { pc = Int(ins.c) }
                     } else if !(try compare(.le, regs[Int(ins.a)], regs[Int(ins.b)]).isTruthy) { pc = Int(ins.c) }
+                case .ltJumpK:
+                    if case .number(let x) = regs[Int(ins.a)], case .number(let y) = k[Int(ins.b)] {
+                        if !(x < y) { pc = Int(ins.c) }
+                    } else if !(try compare(.lt, regs[Int(ins.a)], k[Int(ins.b)]).isTruthy) { pc = Int(ins.c) }
+                case .leJumpK:
+                    if case .number(let x) = regs[Int(ins.a)], case .number(let y) = k[Int(ins.b)] {
+                        if !(x <= y) { pc = Int(ins.c) }
+                    } else if !(try compare(.le, regs[Int(ins.a)], k[Int(ins.b)]).isTruthy) { pc = Int(ins.c) }
+                case .gtJumpK:
+                    if case .number(let x) = regs[Int(ins.a)], case .number(let y) = k[Int(ins.b)] {
+                        if !(x > y) { pc = Int(ins.c) }
+                    } else if !(try compare(.gt, regs[Int(ins.a)], k[Int(ins.b)]).isTruthy) { pc = Int(ins.c) }
+                case .geJumpK:
+                    if case .number(let x) = regs[Int(ins.a)], case .number(let y) = k[Int(ins.b)] {
+                        if !(x >= y) { pc = Int(ins.c) }
+                    } else if !(try compare(.ge, regs[Int(ins.a)], k[Int(ins.b)]).isTruthy) { pc = Int(ins.c) }
                 case .call:
                     let a = Int(ins.a)
-                    if ins.c < 0, case .function(let f) = regs[a], Int(ins.b) == f.proto.parameterCount {
+                    if ins.c < 0, case .function(let f) = regs[a], Int(ins.b) == f.parameterCount {
                         let newBase = base + a + 1
-                        if fi + 1 >= maxFrames || newBase + f.proto.frameSize >= stackCapacity {
+                        if fi + 1 >= maxFrames || newBase + f.frameSize >= stackCapacity {
                             throw overflowError()
                         }
                         frames[fi].pc = pc
@@ -162,15 +200,15 @@ extension Interpreter {
                         base = newBase
                         regs = stack + base
                         cl = f
-                        code = UnsafePointer(f.proto.code)
-                        k = UnsafePointer(f.proto.constants)
+                        code = f.code
+                        k = f.constants
                         pc = 0
                         ticks &+= 1
                         if ticks & 1023 == 0 { try poll() }
                     } else {
                         frames[fi].pc = pc
                         frameCount = fi + 1
-                        stackTop = base + cl.proto.frameSize
+                        stackTop = base + cl.frameSize
                         let site: CallSite? = ins.c >= 0 ? cl.proto.callSites[Int(ins.c)] : nil
                         if try callSlow(base + a, Int(ins.b), site?.labels, name: nil) {
                             // a closure frame was pushed: switch to it
@@ -178,8 +216,8 @@ extension Interpreter {
                             base = frames[fi].base
                             regs = stack + base
                             if case .function(let f) = stack[base - 1] { cl = f }
-                            code = UnsafePointer(cl.proto.code)
-                            k = UnsafePointer(cl.proto.constants)
+                            code = cl.code
+                            k = cl.constants
                             pc = 0
                         }
                         ticks &+= 1
@@ -189,15 +227,15 @@ extension Interpreter {
                     let a = Int(ins.a)
                     frames[fi].pc = pc
                     frameCount = fi + 1
-                    stackTop = base + cl.proto.frameSize
+                    stackTop = base + cl.frameSize
                     let site = cl.proto.callSites[Int(ins.c)]
                     if try invoke(base + a, Int(ins.b), site) {
                         fi = frameCount - 1
                         base = frames[fi].base
                         regs = stack + base
                         if case .function(let f) = stack[base - 1] { cl = f }
-                        code = UnsafePointer(cl.proto.code)
-                        k = UnsafePointer(cl.proto.constants)
+                        code = cl.code
+                        k = cl.constants
                         pc = 0
                     }
                 case .ret:
@@ -212,8 +250,8 @@ extension Interpreter {
                     pc = frames[fi].pc
                     regs = stack + base
                     if case .function(let f) = stack[base - 1] { cl = f }
-                    code = UnsafePointer(cl.proto.code)
-                    k = UnsafePointer(cl.proto.constants)
+                    code = cl.code
+                    k = cl.constants
                 case .closure:
                     regs[Int(ins.a)] = .function(makeClosure(cl, Int(ins.b), regs, Int(ins.c)))
                 case .newList:
@@ -247,7 +285,7 @@ extension Interpreter {
                 case .getMember:
                     frames[fi].pc = pc
                     frameCount = fi + 1
-                    stackTop = base + cl.proto.frameSize
+                    stackTop = base + cl.frameSize
                     guard case .string(let name) = k[Int(ins.c)] else { break }
                     regs[Int(ins.a)] = try getMember(regs[Int(ins.b)], name.value)
                 case .setMember:
@@ -288,7 +326,7 @@ extension Interpreter {
                 case .importModule:
                     frames[fi].pc = pc
                     frameCount = fi + 1
-                    stackTop = base + cl.proto.frameSize
+                    stackTop = base + cl.frameSize
                     guard case .string(let name) = k[Int(ins.b)] else { break }
                     try importModule(name.value, isPath: ins.c == 1, from: cl.proto.file)
                 }

@@ -177,7 +177,7 @@ extension Tensor {
     public static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) throws -> Tensor {
         let shape = try broadcastShape(a.shape, b.shape, op: op.rawValue)
         guard let n = elementCount(shape) else { throw TensorError.invalidShape(op: op.rawValue, shape: shape) }
-        let out = TensorStorage(uninitializedCount: n)
+        let out = try allocate(n, op: op.rawValue)
         let dst = out.pointer, pa = a.storage.pointer, pb = b.storage.pointer
         let w = RowWalker(shape: shape,
                           strides: [a.broadcastStrides(to: shape), b.broadcastStrides(to: shape)],
@@ -209,7 +209,7 @@ extension Tensor {
         let s1 = try broadcastShape(condition.shape, a.shape, op: "where")
         let shape = try broadcastShape(s1, b.shape, op: "where")
         guard let n = elementCount(shape) else { throw TensorError.invalidShape(op: "where", shape: shape) }
-        let out = TensorStorage(uninitializedCount: n)
+        let out = try allocate(n, op: "where")
         let dst = out.pointer
         let pc = condition.storage.pointer, pa = a.storage.pointer, pb = b.storage.pointer
         let w = RowWalker(shape: shape,

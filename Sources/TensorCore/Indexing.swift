@@ -36,11 +36,12 @@ func resolveRange(_ start: Int?, _ end: Int?, _ step: Int?, size: Int, axis: Int
     }
     if step > 0 {
         let s = norm(start, 0, 0, size), e = norm(end, size, 0, size)
-        let n = e > s ? (e - s + step - 1) / step : 0
+        let n = e > s ? (e - s - 1) / step + 1 : 0
         return (s, n, step)
     } else {
         let s = norm(start, size - 1, -1, size - 1), e = norm(end, -1, -1, size - 1)
-        let n = s > e ? (s - e + (-step) - 1) / (-step) : 0
+        // (s - e - 1) / -step, written so that step == Int.min cannot overflow.
+        let n = s > e ? (s - e - 1) / step * -1 + 1 : 0
         return (s, n, step)
     }
 }
@@ -73,7 +74,9 @@ extension Tensor {
             case let .range(s, e, step):
                 let (start, n, stp) = try resolveRange(s, e, step, size: shape[axis], axis: axis)
                 if n > 0 { off += start * strides[axis] }
-                sh.append(n); st.append(strides[axis] * stp)
+                // With one element or none the stride is never used (and a
+                // huge step times the stride could overflow).
+                sh.append(n); st.append(n > 1 ? strides[axis] * stp : strides[axis])
                 axis += 1
             case .all:
                 sh.append(shape[axis]); st.append(strides[axis])

@@ -17,6 +17,8 @@ extension Tensor {
     func matrixLayout() -> MatrixLayout? {
         let r = shape[rank - 2], c = shape[rank - 1]
         let sr = strides[rank - 2], sc = strides[rank - 1]
+        // BLAS takes 32-bit leading dimensions.
+        guard Swift.max(sr.magnitude, sc.magnitude) < UInt(Int32.max) else { return nil }
         if (sc == 1 || c <= 1) && (r <= 1 || sr >= Swift.max(c, 1)) {
             return MatrixLayout(transposed: false, ld: r <= 1 ? Swift.max(c, 1) : sr)
         }
@@ -50,7 +52,7 @@ extension Tensor {
         guard let total = elementCount(outShape), M < Int(Int32.max), N < Int(Int32.max), K < Int(Int32.max) else {
             throw TensorError.invalidShape(op: "@", shape: outShape)
         }
-        let out = TensorStorage(uninitializedCount: total)
+        let out = try allocate(total, op: "@")
         if total > 0 {
             if A.matrixLayout() == nil { A = A.contiguous() }
             if B.matrixLayout() == nil { B = B.contiguous() }

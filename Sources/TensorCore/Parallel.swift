@@ -15,7 +15,10 @@ public enum Parallel {
     public static func forEachChunk(_ count: Int, grain: Int = 32_768,
                                     _ body: (Range<Int>) -> Void) {
         if count <= 0 { return }
-        let chunks = min(workers, max(1, count / max(grain, 1)))
+        // Up to four chunks per worker: concurrentPerform hands them out as
+        // workers free up, so one descheduled thread (the cores are shared)
+        // delays the loop by a quarter of its share, not all of it.
+        let chunks = min(workers == 1 ? 1 : workers * 4, max(1, count / max(grain, 1)))
         if chunks <= 1 {
             body(0..<count)
             return

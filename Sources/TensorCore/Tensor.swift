@@ -38,8 +38,24 @@ public final class TensorStorage: @unchecked Sendable {
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
+    /// Storage for `count` uninitialised elements, or nil when the memory
+    /// cannot be had (the allocation request is refused, not trapped on).
+    public init?(tryUninitializedCount count: Int) {
+        guard count >= 0, count <= Int.max / 16 else { return nil }
+        var raw: UnsafeMutableRawPointer?
+        guard posix_memalign(&raw, 64, Swift.max(count, 1) * MemoryLayout<Float>.stride) == 0, let p = raw else {
+            return nil
+        }
+        self.count = count
+        pointer = p.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
+    }
+
     deinit { UnsafeMutableRawPointer(pointer).deallocate() }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An n-dimensional Float32 array (see the file header for the view model).
 public struct Tensor: @unchecked Sendable {
@@ -64,7 +80,7 @@ public struct Tensor: @unchecked Sendable {
     }
 
     /// Number of elements a shape holds, or nil when a dimension is negative
-    /// or the product overflows `Int`.
+    /// or the product (or its size in bytes) overflows `Int`.
     public static func elementCount(_ shape: [Int]) -> Int? {
         var total = 1
         for d in shape {
@@ -73,7 +89,17 @@ public struct Tensor: @unchecked Sendable {
             if overflow { return nil }
             total = p
         }
-        return total
+        return total <= Int.max / 16 ? total : nil
+    }
+
+    /// Storage for a result of `count` elements, or a thrown error naming
+    /// `op` when that much memory cannot be allocated.
+    public static func allocate(_ count: Int, op: String) throws -> TensorStorage {
+        guard let s = TensorStorage(tryUninitializedCount: count) else {
+            throw TensorError.invalidArgument(
+                op: op, message: "cannot allocate \(count) elements (\(count / 262_144) MB)")
+        }
+        return s
     }
 
     /// A view over existing storage. The caller guarantees the invariants.
@@ -89,8 +115,8 @@ public struct Tensor: @unchecked Sendable {
         guard let n = Tensor.elementCount(shape) else {
             throw TensorError.invalidShape(op: "tensor", shape: shape)
         }
-        let s = TensorStorage(count: n)
-        if value != 0 { s.pointer.update(repeating: value, count: n) }
+        let s = try Tensor.allocate(n, op: "tensor")
+        s.pointer.initialize(repeating: value, count: Swift.max(n, 1))
         self.init(storage: s, shape: shape, strides: Tensor.contiguousStrides(shape), offset: 0)
     }
 
@@ -103,7 +129,7 @@ public struct Tensor: @unchecked Sendable {
             throw TensorError.invalidArgument(
                 op: "tensor", message: "shape \(shape) holds \(n) elements but \(values.count) values were given")
         }
-        let s = TensorStorage(uninitializedCount: n)
+        let s = try Tensor.allocate(n, op: "tensor")
         values.withUnsafeBufferPointer { src in
             if n > 0 { s.pointer.update(from: src.baseAddress!, count: n) }
         }
@@ -116,7 +142,7 @@ public struct Tensor: @unchecked Sendable {
         guard let n = Tensor.elementCount(shape) else {
             throw TensorError.invalidShape(op: "tensor", shape: shape)
         }
-        let s = TensorStorage(uninitializedCount: n)
+        let s = try Tensor.allocate(n, op: "tensor")
         try fill(UnsafeMutableBufferPointer(start: s.pointer, count: n))
         self.init(storage: s, shape: shape, strides: Tensor.contiguousStrides(shape), offset: 0)
     }

@@ -17,6 +17,9 @@ import Testing
         #expect(try m[.range(5, 9, nil)].shape == [0, 4])
         #expect(try m[.all, .range(3, 0, -2)].toArray() == [3, 1, 7, 5, 11, 9])
         #expect(try m[.all, .range(-100, 100, nil)].shape == [3, 4])
+        #expect(try m[.range(Int.min, Int.max, Int.max)].toArray() == [0, 1, 2, 3])
+        #expect(try m[.range(Int.max, Int.min, Int.min)].toArray() == [8, 9, 10, 11])
+        #expect(try m[.all, .range(nil, nil, Int.min)].toArray() == [3, 7, 11])
         let v = try m[.range(1, nil, nil)]
         #expect(v.storage === m.storage)                   // a view
         #expect(try m[.newAxis, .all].shape == [1, 3, 4])
