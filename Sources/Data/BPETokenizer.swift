@@ -41,8 +41,8 @@ public final class BPETokenizer: Tokenizer {
     /// A tokenizer from known merges (checked: each pair uses earlier ids).
     public init(merges: [(UInt32, UInt32)], maxChunk: Int = BPETokenizer.defaultMaxChunk,
                 path: String = "bpe") throws {
-        guard maxChunk >= 2 else {
-            throw DataError.format(path: path, message: "maxChunk must be at least 2, got \(maxChunk)")
+        guard maxChunk >= 2, maxChunk <= 1 << 16 else {
+            throw DataError.format(path: path, message: "maxChunk must be in 2...65536, got \(maxChunk)")
         }
         var t = TokenTable()
         for b in 0..<256 { t.append(CollectionOfOne(UInt8(b))) }
@@ -74,8 +74,11 @@ public final class BPETokenizer: Tokenizer {
         guard vocab <= 1 << 24 else {
             throw DataError.invalidArgument(op: "bpe", message: "vocab \(vocab) is too large (at most \(1 << 24))")
         }
-        let merges = try BPETrainer.train(corpus: corpus, merges: vocab - 256, maxChunk: max(2, maxChunk))
-        try self.init(merges: merges, maxChunk: max(2, maxChunk))
+        guard maxChunk >= 2, maxChunk <= 1 << 16 else {
+            throw DataError.invalidArgument(op: "bpe", message: "maxChunk must be in 2...65536, got \(maxChunk)")
+        }
+        let merges = try BPETrainer.train(corpus: corpus, merges: vocab - 256, maxChunk: maxChunk)
+        try self.init(merges: merges, maxChunk: maxChunk)
     }
 
     public var file: TokenizerFile {

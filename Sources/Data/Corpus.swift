@@ -133,3 +133,11 @@ public final class Corpus: @unchecked Sendable {
         return result
     }
 }
+
+extension Corpus: CustomStringConvertible {
+    /// One line: source, files and bytes.
+    public var description: String {
+        let n = documents.count
+        return "corpus: \(source) (\(Dataset.grouped(n)) file\(n == 1 ? "" : "s"), \(Dataset.grouped(byteCount)) bytes)"
+    }
+}

@@ -20,7 +20,7 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     case oddLengthBin(path: String, bytes: Int)
     /// A token id is not below the vocabulary size.
     case tokenOutOfVocab(token: Int, vocab: Int, location: String)
-    /// The context length is not positive.
+    /// The context length is not positive (or absurdly large).
     case invalidContext(Int)
     /// Any other argument with a wrong value.
     case invalidArgument(op: String, message: String)
@@ -42,13 +42,13 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
         case let .invalidUTF8(path, offset):
             return "\(path): invalid UTF-8 at byte offset \(offset)"
         case let .corpusTooShort(tokens, context, what):
-            return "\(what) has \(tokens) tokens, fewer than one block of context + 1 = \(context + 1) tokens"
+            return "\(what) has \(tokens) tokens, fewer than one block of context + 1 = \(context &+ 1) tokens"
         case let .oddLengthBin(path, bytes):
             return "\(path): a token .bin file must hold uint16 tokens, but its length \(bytes) bytes is odd"
         case let .tokenOutOfVocab(token, vocab, location):
             return "token id \(token) in \(location) is outside the vocabulary (size \(vocab))"
         case let .invalidContext(c):
-            return "context must be a positive number of tokens, got \(c)"
+            return "context must be a positive number of tokens (at most \(Dataset.maxContext)), got \(c)"
         case let .invalidArgument(op, message):
             return "\(op): \(message)"
         case let .format(path, message):

@@ -146,6 +146,14 @@ public final class Dataset: @unchecked Sendable {
         self.info = info
     }
 
+    /// The largest context accepted (far beyond any model; keeps arithmetic
+    /// on block sizes from overflowing).
+    public static let maxContext = 1 << 30
+
+    static func checkContext(_ context: Int) throws {
+        guard context > 0, context <= maxContext else { throw DataError.invalidContext(context) }
+    }
+
     /// Chooses `round(fraction * blocks)` validation blocks (at least one
     /// when fraction > 0) uniformly at random from `seed`.
     static func split(blocks n: Int, fraction: Double, seed: UInt64) throws -> ([Int32], [Int32]) {
@@ -189,31 +197,28 @@ public final class Dataset: @unchecked Sendable {
     public convenience init(corpus: Corpus, tokenizer spec: TokenizerSpec = .bytes, context: Int,
                             val: Double = 0.1, seed: UInt64 = 0, valCorpus: Corpus? = nil,
                             withinDocuments: Bool = false) throws {
-        guard context > 0 else { throw DataError.invalidContext(context) }
+        try Dataset.checkContext(context)
         if valCorpus == nil, !(val >= 0 && val < 1) {
             throw DataError.invalidArgument(op: "dataset", message: "val must be a fraction in [0, 1), got \(val)")
         }
         let tok = try spec.make(trainingOn: corpus)
         let vocab = tok.vocabSize
-        var builder = TokenStoreBuilder(width: TokenStore.width(forVocab: vocab),
+        let builder = TokenStoreBuilder(width: TokenStore.width(forVocab: vocab),
                                         capacity: corpus.byteCount + (valCorpus?.byteCount ?? 0))
         var docRanges = [Range<Int>]()         // token range of each document
-        var scratch = [UInt32]()
         let parts = [corpus] + (valCorpus.map { [$0] } ?? [])
         var partEnds = [Int]()
         for part in parts {
             try part.bytes.withUnsafeBufferPointer { all in
-                for doc in part.documents {
-                    scratch.removeAll(keepingCapacity: true)
-                    try tok.encode(UnsafeBufferPointer(rebasing: all[doc.range]), into: &scratch)
+                try Dataset.encodeDocuments(part.documents, of: all, with: tok) { ids in
                     let start = builder.count
-                    scratch.withUnsafeBufferPointer { builder.append($0) }
+                    builder.append(ids)
                     docRanges.append(start..<builder.count)
                 }
             }
             partEnds.append(builder.count)
         }
-        let store = TokenStore(builder: &builder)
+        let store = TokenStore(builder: builder)
         // Runs: per document, or per part (train corpus, validation corpus).
         var runs = [Run]()
         var dropped = 0
@@ -252,6 +257,45 @@ public final class Dataset: @unchecked Sendable {
                       seed: seed, info: info, idsChecked: true, what: "corpus \(corpus.source)")
     }
 
+    /// Encodes documents in order, handing each one's ids to `sink`. Groups of
+    /// documents (up to 32 MB of text) are encoded in parallel, one document
+    /// per worker at a time; the sink sees them in document order.
+    static func encodeDocuments(_ docs: [Corpus.Document], of all: UnsafeBufferPointer<UInt8>,
+                                with tok: any Tokenizer,
+                                _ sink: (UnsafeBufferPointer<UInt32>) -> Void) throws {
+        var first = 0
+        while first < docs.count {
+            var last = first + 1
+            var bytes = docs[first].range.count
+            while last < docs.count && bytes + docs[last].range.count <= 32 << 20 {
+                bytes += docs[last].range.count
+                last += 1
+            }
+            let group = docs[first..<last]
+            var results = [[UInt32]](repeating: [], count: group.count)
+            var failures = [DataError?](repeating: nil, count: group.count)
+            results.withUnsafeMutableBufferPointer { res in
+                failures.withUnsafeMutableBufferPointer { fail in
+                    Parallel.forEachChunk(group.count, grain: 1) { range in
+                        for k in range {
+                            let doc = group[group.startIndex + k]
+                            do {
+                                try tok.encode(UnsafeBufferPointer(rebasing: all[doc.range]), into: &res[k])
+                            } catch let e as DataError {
+                                fail[k] = e
+                            } catch {
+                                fail[k] = .invalidArgument(op: "tokenize", message: "\(error)")
+                            }
+                        }
+                    }
+                }
+            }
+            if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
+            for r in results { r.withUnsafeBufferPointer(sink) }
+            first = last
+        }
+    }
+
     /// A dataset from an in-memory tensor of token ids: 1-d is a stream cut
     /// into blocks (stride `context`); 2-d `[N, context + 1]` is N blocks.
     /// Every element must be a whole number in 0..<vocab; `vocab` defaults to
@@ -279,7 +323,7 @@ public final class Dataset: @unchecked Sendable {
             throw DataError.invalidArgument(
                 op: "dataset", message: "token tensor must be 1-d (a stream) or 2-d [N, context + 1], got shape \(tokens.shape)")
         }
-        guard ctx > 0 else { throw DataError.invalidContext(ctx) }
+        try Dataset.checkContext(ctx)
         let effectiveVocab = vocab ?? tokenizer?.vocabSize
         if let v = effectiveVocab, v <= 0 {
             throw DataError.invalidArgument(op: "dataset", message: "vocab must be positive, got \(v)")
@@ -305,9 +349,9 @@ public final class Dataset: @unchecked Sendable {
             }
         }
         let v = effectiveVocab ?? max(largest + 1, 1)
-        var builder = TokenStoreBuilder(width: TokenStore.width(forVocab: v), capacity: n)
+        let builder = TokenStoreBuilder(width: TokenStore.width(forVocab: v), capacity: n)
         ids.withUnsafeBufferPointer { builder.append($0) }
-        let store = TokenStore(builder: &builder)
+        let store = TokenStore(builder: builder)
         let blocks = tokens.rank == 2 ? tokens.shape[0] : (n > 0 ? (n - 1) / ctx : 0)
         let dropped = tokens.rank == 2 ? 0 : n - (blocks > 0 ? blocks * ctx + 1 : 0)
         let runs = blocks > 0 ? [Run(store: 0, firstBlock: 0, blocks: blocks, startToken: 0)] : []
@@ -324,7 +368,7 @@ public final class Dataset: @unchecked Sendable {
     /// filled; without either, the files are scanned once for the largest id.
     public convenience init(trainBin: String, valBin: String? = nil, context: Int, vocab: Int? = nil,
                             tokenizer: (any Tokenizer)? = nil) throws {
-        guard context > 0 else { throw DataError.invalidContext(context) }
+        try Dataset.checkContext(context)
         var stores = [try TokenStore(mappingBin: trainBin)]
         if let valBin { stores.append(try TokenStore(mappingBin: valBin)) }
         for (s, path) in zip(stores, [trainBin] + (valBin.map { [$0] } ?? [])) where s.count == 0 {
@@ -454,5 +498,24 @@ public final class Dataset: @unchecked Sendable {
     /// Text of token ids, with the dataset's tokenizer.
     public func decode<S: Sequence>(_ ids: S) throws -> String where S.Element: BinaryInteger {
         try requireTokenizer("decode").decode(ids)
+    }
+
+    /// Text of a tensor of token ids (any shape, read in row-major order).
+    public func decode(tensor: Tensor) throws -> String {
+        var ids = [Int]()
+        ids.reserveCapacity(tensor.count)
+        for (k, x) in tensor.toArray().enumerated() {
+            guard x >= 0, x < Float(vocabSize), x == x.rounded(.towardZero) else {
+                throw DataError.tokenOutOfVocab(token: x.isFinite && abs(x) < 1e15 ? Int(x) : -1, vocab: vocabSize, location: "decode (element \(k) is \(x))")
+            }
+            ids.append(Int(x))
+        }
+        return try decode(ids)
+    }
+
+    /// Token ids of a text as a 1-d Float tensor.
+    public func encodeTensor(_ text: String) throws -> Tensor {
+        let ids = try encode(text)
+        return try Tensor(shape: [ids.count], values: ids.map { Float($0) })
     }
 }

@@ -61,12 +61,12 @@ public final class TokenStore: @unchecked Sendable {
     /// A store holding a copy of `ids` at the given width (the caller has
     /// checked that every id fits).
     public convenience init<C: Collection>(ids: C, width: Width) where C.Element: BinaryInteger {
-        var b = TokenStoreBuilder(width: width)
+        let b = TokenStoreBuilder(width: width)
         for id in ids { b.append(UInt32(truncatingIfNeeded: id)) }
-        self.init(builder: &b)
+        self.init(builder: b)
     }
 
-    convenience init(builder: inout TokenStoreBuilder) {
+    convenience init(builder: TokenStoreBuilder) {
         let (mem, n, w) = builder.take()
         self.init(owned: mem, count: n, width: w)
     }
@@ -134,7 +134,9 @@ public final class TokenStore: @unchecked Sendable {
 }
 
 /// Grows owned memory for a TokenStore, narrowing UInt32 ids to the width.
-struct TokenStoreBuilder {
+/// A class so that memory not yet handed to a store is freed when a build
+/// stops half way (an interrupt, an error).
+final class TokenStoreBuilder {
     let width: TokenStore.Width
     private(set) var count = 0
     private var capacity = 0
@@ -145,7 +147,9 @@ struct TokenStoreBuilder {
         if capacity > 0 { reserve(capacity) }
     }
 
-    mutating func reserve(_ n: Int) {
+    deinit { memory?.deallocate() }
+
+    func reserve(_ n: Int) {
         if n <= capacity { return }
         let newCapacity = max(n, capacity * 2, 1024)
         let mem = UnsafeMutableRawPointer.allocate(byteCount: newCapacity * width.rawValue, alignment: 64)
@@ -157,7 +161,7 @@ struct TokenStoreBuilder {
         capacity = newCapacity
     }
 
-    mutating func append(_ id: UInt32) {
+    func append(_ id: UInt32) {
         reserve(count + 1)
         switch width {
         case .u16: memory!.storeBytes(of: UInt16(truncatingIfNeeded: id), toByteOffset: 2 * count, as: UInt16.self)
@@ -167,7 +171,7 @@ struct TokenStoreBuilder {
     }
 
     /// Appends ids (the caller has checked they fit the width).
-    mutating func append(_ ids: UnsafeBufferPointer<UInt32>) {
+    func append(_ ids: UnsafeBufferPointer<UInt32>) {
         let n = ids.count
         if n == 0 { return }
         reserve(count + n)
@@ -183,7 +187,7 @@ struct TokenStoreBuilder {
     }
 
     /// Hands the memory over (the builder is empty afterwards).
-    mutating func take() -> (UnsafeMutableRawPointer?, Int, TokenStore.Width) {
+    func take() -> (UnsafeMutableRawPointer?, Int, TokenStore.Width) {
         defer { memory = nil; count = 0; capacity = 0 }
         return (memory, count, width)
     }

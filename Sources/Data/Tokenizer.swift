@@ -123,18 +123,22 @@ public final class ByteTokenizer: Tokenizer {
     public func encode(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt32]) throws {
         guard let src = bytes.baseAddress else { return }
         let n = bytes.count
+        out.reserveCapacity(out.count + n)
+        // Widen through a small scratch buffer (stays in cache), then append:
+        // no zero-fill pass over the output.
+        let piece = 1 << 14
+        let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: piece)
+        defer { scratch.deallocate() }
         var done = 0
-        while done < n {                          // 16 MB between interrupt checks
-            if StopCheck.requested { throw DataError.interrupted(op: "tokenize (bytes)") }
-            let piece = min(n - done, 1 << 24)
-            let start = out.count
-            out.append(contentsOf: repeatElement(0, count: piece))
-            out.withUnsafeMutableBufferPointer { dstBuf in
-                let dst = dstBuf.baseAddress! + start
-                let from = src + done
-                for i in 0..<piece { dst[i] = UInt32(from[i]) }
+        while done < n {
+            if done & (1 << 24 - 1) == 0 && StopCheck.requested {   // every 16 MB
+                throw DataError.interrupted(op: "tokenize (bytes)")
             }
-            done += piece
+            let m = min(piece, n - done)
+            let from = src + done
+            for i in 0..<m { scratch[i] = UInt32(from[i]) }
+            out.append(contentsOf: UnsafeBufferPointer(start: scratch, count: m))
+            done += m
         }
     }
 
@@ -243,49 +247,89 @@ public final class CharTokenizer: Tokenizer {
     public func encode(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt32]) throws {
         let n = bytes.count
         if n == 0 { return }
-        let start = out.count
-        // At most one id per byte: write into room for n ids, then trim.
-        out.append(contentsOf: repeatElement(0, count: n))
+        out.reserveCapacity(out.count + n)
+        // Encode pieces of the input into a cache-sized scratch buffer, then
+        // append: at most one id per byte, plus 3 for a character that
+        // straddles the end of a piece.
+        let piece = 1 << 14
+        let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: piece + 4)
+        defer { scratch.deallocate() }
+        var i = 0
+        try ascii.withUnsafeBufferPointer { table in
+            while i < n {
+                if i & (1 << 22 - 1) < piece && StopCheck.requested {          // every 4 MB
+                    throw DataError.interrupted(op: "tokenize (chars)")
+                }
+                let (next, written, failure) = encodeKernel(bytes, from: i, until: min(n, i + piece),
+                                                            table: table, to: scratch)
+                out.append(contentsOf: UnsafeBufferPointer(start: scratch, count: written))
+                if let failure { throw failure }
+                i = next
+            }
+        }
+    }
+
+    /// The encoding loop over raw pointers: encodes the characters that
+    /// start in `from..<until` and returns where it stopped, the ids
+    /// written, and the error that stopped it, if any.
+    private func encodeKernel(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, until end: Int,
+                              table: UnsafeBufferPointer<Int32>,
+                              to dst: UnsafeMutablePointer<UInt32>) -> (Int, Int, DataError?) {
         let fallbackBase = UInt32(scalars.count)
         let fallback = byteFallback
         var written = 0
-        defer { out.removeLast(n - written) }     // also on a throw: keep only whole ids
-        try ascii.withUnsafeBufferPointer { table in
-            try out.withUnsafeMutableBufferPointer { dstBuf in
-                let dst = dstBuf.baseAddress! + start
-                var i = 0
-                var nextCheck = 0
-                while i < n {
-                    if i >= nextCheck {
-                        if StopCheck.requested { throw DataError.interrupted(op: "tokenize (chars)") }
-                        nextCheck = i + 1 << 22
-                    }
-                    let b = bytes[i]
-                    if b < 0x80 {
-                        let id = table[Int(b)]
-                        if id >= 0 {
-                            dst[written] = UInt32(bitPattern: id); written += 1; i += 1
-                            continue
-                        }
-                        guard fallback else { throw DataError.unknownCharacter(scalar: UInt32(b), tokenizer: "chars") }
-                        dst[written] = fallbackBase + UInt32(b); written += 1; i += 1
-                        continue
-                    }
-                    if let (s, len) = CharTokenizer.decodeScalar(bytes, at: i) {
-                        if let id = others[s] {
-                            dst[written] = id; written += 1; i += len
-                            continue
-                        }
-                        guard fallback else { throw DataError.unknownCharacter(scalar: s, tokenizer: "chars") }
-                        for k in 0..<len { dst[written] = fallbackBase + UInt32(bytes[i + k]); written += 1 }
-                        i += len
-                        continue
-                    }
-                    guard fallback else { throw DataError.invalidUTF8(path: "<input to chars>", offset: i) }
-                    dst[written] = fallbackBase + UInt32(b); written += 1; i += 1
-                }
+        var i = from
+        let base = bytes.baseAddress!
+        while i < end {
+            // Eight ASCII bytes at a time: eight table loads, one sign test
+            // for "all known", no branch per byte.
+            while i + 8 <= end {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                if w & 0x8080_8080_8080_8080 != 0 { break }
+                let t0 = table[Int(w & 0x7F)], t1 = table[Int(w >> 8 & 0x7F)]
+                let t2 = table[Int(w >> 16 & 0x7F)], t3 = table[Int(w >> 24 & 0x7F)]
+                let t4 = table[Int(w >> 32 & 0x7F)], t5 = table[Int(w >> 40 & 0x7F)]
+                let t6 = table[Int(w >> 48 & 0x7F)], t7 = table[Int(w >> 56 & 0x7F)]
+                if (t0 | t1 | t2 | t3 | t4 | t5 | t6 | t7) < 0 { break }
+                let d = dst + written
+                d[0] = UInt32(bitPattern: t0); d[1] = UInt32(bitPattern: t1)
+                d[2] = UInt32(bitPattern: t2); d[3] = UInt32(bitPattern: t3)
+                d[4] = UInt32(bitPattern: t4); d[5] = UInt32(bitPattern: t5)
+                d[6] = UInt32(bitPattern: t6); d[7] = UInt32(bitPattern: t7)
+                written += 8
+                i += 8
             }
+            if i == end { break }
+            // ASCII run: one table load per byte.
+            var b = bytes[i]
+            while b < 0x80 {
+                let id = table[Int(b)]
+                if id < 0 { break }
+                dst[written] = UInt32(bitPattern: id)
+                written += 1
+                i += 1
+                if i == end { return (i, written, nil) }
+                b = bytes[i]
+            }
+            if b < 0x80 {
+                guard fallback else { return (i, written, .unknownCharacter(scalar: UInt32(b), tokenizer: "chars")) }
+                dst[written] = fallbackBase + UInt32(b); written += 1; i += 1
+                continue
+            }
+            if let (s, len) = CharTokenizer.decodeScalar(bytes, at: i) {
+                if let id = others[s] {
+                    dst[written] = id; written += 1; i += len
+                    continue
+                }
+                guard fallback else { return (i, written, .unknownCharacter(scalar: s, tokenizer: "chars")) }
+                for k in 0..<len { dst[written] = fallbackBase + UInt32(bytes[i + k]); written += 1 }
+                i += len
+                continue
+            }
+            guard fallback else { return (i, written, .invalidUTF8(path: "<input to chars>", offset: i)) }
+            dst[written] = fallbackBase + UInt32(b); written += 1; i += 1
         }
+        return (i, written, nil)
     }
 
     public var file: TokenizerFile {

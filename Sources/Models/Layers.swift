@@ -453,6 +453,12 @@ enum Layers {
     /// masked upper triangle while keeping each GEMM large.
     static let attentionRowBlock = 64
 
+    /// End of the causal block holding row t: the GEMMs of that block read
+    /// columns 0 ..< blockEnd only.
+    @inline(__always) static func blockEnd(_ t: Int, _ T: Int) -> Int {
+        min(T, (t / attentionRowBlock + 1) * attentionRowBlock)
+    }
+
     /// The row blocks of a length-T sequence, last (widest) first.
     @inline(__always) static func rowBlocks(_ T: Int) -> [(Int, Int)] {
         var blocks: [(Int, Int)] = []
@@ -467,7 +473,8 @@ enum Layers {
 
     /// out = causal softmax(q k^T / sqrt(hs)) v per head, heads concatenated.
     /// out (B, T, C); att (B, H, T, T) keeps the probabilities for backward
-    /// (entries above the diagonal are 0); qkv (B, T, 3C) holds q | k | v,
+    /// (entries above the diagonal are 0 up to the row's causal block end,
+    /// undefined after it); qkv (B, T, 3C) holds q | k | v,
     /// head h at columns h*hs ..< (h+1)*hs of each third (hs = C / H).
     /// One task per (batch, head) on the workers: scores GEMM, softmax, and
     /// the value GEMM run back to back while that head's T x T block is in cache.
@@ -487,8 +494,9 @@ enum Layers {
                         BLAS.sgemm(transA: false, transB: true, m: r1 - r0, n: r1, k: hs, alpha: scale,
                                    a: q + r0 * C3, lda: C3, b: k, ldb: C3, beta: 0, c: a + r0 * T, ldc: T)
                     }
-                    // causal softmax per row, zeros above the diagonal
-                    for t in 0..<T { softmaxRow(a + t * T, valid: t + 1, width: T) }
+                    // causal softmax per row, zeros above the diagonal up to the
+                    // row's block end (columns past it are never read)
+                    for t in 0..<T { softmaxRow(a + t * T, valid: t + 1, width: blockEnd(t, T)) }
                     // y = att v
                     for (r0, r1) in blocks {
                         BLAS.sgemm(transA: false, transB: false, m: r1 - r0, n: hs, k: r1, alpha: 1,
@@ -538,7 +546,8 @@ enum Layers {
                         let n = t + 1
                         let dot = vdot(ar, dr, n)
                         for j in 0..<n { dr[j] = scale * ar[j] * (dr[j] - dot) }
-                        if n < T { (dr + n).update(repeating: 0, count: T - n) }
+                        let w = blockEnd(t, T)
+                        if n < w { (dr + n).update(repeating: 0, count: w - n) }
                     }
                     // dq = dpre k; dk = dpre^T q
                     for (i, (r0, r1)) in blocks.enumerated() {

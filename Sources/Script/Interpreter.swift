@@ -315,3 +315,21 @@ func writeTextFile(_ path: String, _ text: String, append: Bool) throws {
     let closed = fclose(f)
     if n != bytes.count || closed != 0 { throw RuntimeError("write error: \(String(cString: strerror(errno)))") }
 }
+
+func listDirectory(_ path: String) -> [String] {
+    guard let d = opendir(path) else { return [] }
+    defer { closedir(d) }
+    var out: [String] = []
+    while let e = readdir(d) {
+        let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        if name != "." && name != ".." { out.append(name) }
+    }
+    return out
+}
+
+func isDirectory(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+}

@@ -383,6 +383,7 @@ final class Parser {
         var items: [Expr] = []
         skipNewlines()
         while !check(.rightBracket) {
+            if check(.eof) { try expectClose(.rightBracket, "]", open: t) }
             items.append(try expression())
             skipNewlines()
             if !match(.comma) { break }
@@ -397,6 +398,7 @@ final class Parser {
         var pairs: [(Expr, Expr)] = []
         skipNewlines()
         while !check(.rightBrace) {
+            if check(.eof) { try expectClose(.rightBrace, "}", open: t) }
             let key: Expr
             if check(.identifier) && tokens[current + 1].kind == .colon {
                 let k = advance()
@@ -458,6 +460,7 @@ final class Parser {
         var args: [Argument] = []
         skipNewlines()
         while !check(.rightParen) {
+            if check(.eof) { try expectClose(.rightParen, ")", open: open) }
             var label: String? = nil
             if check(.identifier) && tokens[current + 1].kind == .colon {
                 let l = advance(); advance()

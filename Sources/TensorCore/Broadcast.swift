@@ -45,9 +45,7 @@ extension Tensor {
     func broadcastStrides(to target: [Int]) -> [Int] {
         var s = [Int](repeating: 0, count: target.count)
         let lead = target.count - shape.count
-        for i in 0..<shape.count where shape[i] != 1 || target[lead + i] == 1 {
-            s[lead + i] = shape[i] == 1 ? 0 : strides[i]
-        }
+        for i in 0..<shape.count { s[lead + i] = shape[i] == 1 ? 0 : strides[i] }
         return s
     }
 

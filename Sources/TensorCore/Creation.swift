@@ -29,6 +29,10 @@ public indirect enum NestedArray: Sendable, Equatable, ExpressibleByFloatLiteral
 }
 
 extension Tensor {
+    /// The most dimensions `Tensor(nested:)` accepts (NumPy's limit too), so
+    /// that walking a hostile nesting cannot exhaust the stack.
+    public static let maxRank = 64
+
     /// A tensor from nested lists of numbers; every list at one depth must
     /// have the same length (a ragged input throws, naming the path).
     public init(nested: NestedArray) throws {
@@ -40,6 +44,10 @@ extension Tensor {
             guard let first = items.first else { break }
             probe = first
         }
+        guard shape.count <= Tensor.maxRank else {
+            throw TensorError.invalidArgument(op: "tensor", message: "nested \(shape.count) deep; at most \(Tensor.maxRank) dimensions")
+        }
+        guard Tensor.elementCount(shape) != nil else { throw TensorError.invalidShape(op: "tensor", shape: shape) }
         var values: [Float] = []
         values.reserveCapacity(Tensor.elementCount(shape) ?? 0)
         func walk(_ node: NestedArray, depth: Int, path: [Int]) throws {

@@ -112,22 +112,23 @@ func binaryRow(_ op: BinaryOp, _ a: UnsafePointer<Float>, _ sa: Int, _ b: Unsafe
 /// Smallest number of elements worth a thread for a map.
 @usableFromInline let elementwiseGrain = 65_536
 
-/// Runs `row(offsets, dstOffset, count)` over every row of a walk, in
-/// parallel chunks; a walk with a single long row is split inside the row.
+/// Runs `row(offset0, offset1, offset2, dstOffset, count)` over every row of
+/// a walk of up to three operands (missing ones get offset 0), in parallel
+/// chunks; a walk with a single long row is split inside the row.
 @inline(__always)
-func forEachRowChunk(_ w: RowWalker, _ row: (_ offsets: [Int], _ dst: Int, _ count: Int) -> Void) {
+func forEachRowChunk(_ w: RowWalker, _ row: (Int, Int, Int, _ dst: Int, _ count: Int) -> Void) {
     let operands = w.offsets.count
+    @inline(__always) func offset(_ k: Int, _ r: Int) -> Int { k < operands ? w.rowOffset(r, operand: k) : 0 }
     if w.rows == 1 {
         Parallel.forEachChunk(w.inner, grain: elementwiseGrain) { r in
-            let offs = (0..<operands).map { w.offsets[$0] + r.lowerBound * w.innerStrides[$0] }
-            row(offs, r.lowerBound, r.count)
+            @inline(__always) func at(_ k: Int) -> Int {
+                k < operands ? w.offsets[k] + r.lowerBound * w.innerStrides[k] : 0
+            }
+            row(at(0), at(1), at(2), r.lowerBound, r.count)
         }
     } else if w.rows > 1 {
         Parallel.forEachChunk(w.rows, grain: max(1, elementwiseGrain / max(w.inner, 1))) { r in
-            for i in r {
-                let offs = (0..<operands).map { w.rowOffset(i, operand: $0) }
-                row(offs, i * w.inner, w.inner)
-            }
+            for i in r { row(offset(0, i), offset(1, i), offset(2, i), i * w.inner, w.inner) }
         }
     }
 }
@@ -142,8 +143,8 @@ extension Tensor {
         let dst = out.pointer, src = storage.pointer
         let w = RowWalker(shape: shape, strides: [strides], offsets: [offset])
         withExtendedLifetime(self) {
-            forEachRowChunk(w) { offs, d, c in
-                unaryRow(op, src + offs[0], w.innerStrides[0], dst + d, c)
+            forEachRowChunk(w) { o0, _, _, d, c in
+                unaryRow(op, src + o0, w.innerStrides[0], dst + d, c)
             }
         }
         return Tensor(storage: out, shape: shape, strides: Tensor.contiguousStrides(shape), offset: 0)
@@ -183,8 +184,8 @@ extension Tensor {
                           strides: [a.broadcastStrides(to: shape), b.broadcastStrides(to: shape)],
                           offsets: [a.offset, b.offset])
         withExtendedLifetime((a, b)) {
-            forEachRowChunk(w) { offs, d, c in
-                binaryRow(op, pa + offs[0], w.innerStrides[0], pb + offs[1], w.innerStrides[1], dst + d, c)
+            forEachRowChunk(w) { o0, o1, _, d, c in
+                binaryRow(op, pa + o0, w.innerStrides[0], pb + o1, w.innerStrides[1], dst + d, c)
             }
         }
         return Tensor(storage: out, shape: shape, strides: contiguousStrides(shape), offset: 0)
@@ -218,8 +219,8 @@ extension Tensor {
                           offsets: [condition.offset, a.offset, b.offset])
         let sc = w.innerStrides[0], sa = w.innerStrides[1], sb = w.innerStrides[2]
         withExtendedLifetime((condition, a, b)) {
-            forEachRowChunk(w) { offs, d, c in
-                var p = pc + offs[0], q = pa + offs[1], r = pb + offs[2]
+            forEachRowChunk(w) { o0, o1, o2, d, c in
+                var p = pc + o0, q = pa + o1, r = pb + o2
                 let o = dst + d
                 for i in 0..<c {
                     o[i] = p.pointee != 0 ? q.pointee : r.pointee

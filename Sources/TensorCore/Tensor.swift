@@ -10,6 +10,21 @@
 //
 // Invariants: shape.count == strides.count; every dimension >= 0; every
 // element a view can address lies inside its storage.
+//
+// Where the operations live (each file's header says what stays true there):
+//   Creation.swift     Tensor(nested:), zeros/ones/full, arange, linspace, eye, rand/randn
+//   Shape.swift        reshape, flatten, transpose, T, permute, squeeze/unsqueeze, concat, stack
+//   Indexing.swift     TensorIndex, slice / t[...], item, assign (slices, masks), masked, gather, take
+//   Broadcast.swift    broadcastShape, expand(to:), the strided row walker
+//   Elementwise.swift  UnaryOp / map, BinaryOp / binary, where, clamp, operators (+ - * /, .< .== ...)
+//   FastMath.swift     vectorisable exp, expm1, tanh, sigmoid, GELU (erf and tanh forms)
+//   Reductions.swift   ReduceOp / reduce (sum mean max min argmax argmin logsumexp), variance/std,
+//                      softmax, logSoftmax, cumsum
+//   Sorting.swift      sort, argsort, topk, quantile
+//   Matmul.swift       matmul (BLAS, batched, transposed views as flags)
+//   Printing.swift     description / formatted(PrintOptions)
+//   SafeTensors.swift  SafeTensors.read/write/encode/decode, AtomicFile; JSON.swift its reader
+// Every user error is a thrown TensorError (TensorError.swift).
 
 /// Heap storage for tensor elements: one 64-byte aligned allocation.
 public final class TensorStorage: @unchecked Sendable {

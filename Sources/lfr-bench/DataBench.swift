@@ -84,11 +84,24 @@ enum DataBench {
         print("data: bpe train to vocab 2048  \(fmt(tTrain, 2)) s (goal < 30; got vocab \(bpe!.vocabSize))")
         let (bpeRate, bpeTokens) = try rate(bpe!, runs: 3)
         print("data: bpe encode  \(fmt(bpeRate, 1)) MB/s (goal >= 5; \(fmt(Double(corpus.byteCount) / Double(bpeTokens), 2)) bytes/token)")
+        // Round trips on the whole corpus (a check, not a timing).
+        var exact = [String]()
+        for tok in [bytes, chars!, bpe!] as [any Tokenizer] {
+            out.removeAll(keepingCapacity: true)
+            try corpus.bytes.withUnsafeBufferPointer { try tok.encode($0, into: &out) }
+            exact.append("\(tok.kind) \(try tok.decodeBytes(out) == corpus.bytes ? "exact" : "MISMATCH")")
+        }
+        print("data: round trip of the corpus: \(exact.joined(separator: ", "))")
 
         // Dataset build and batch filling (context 128, batch 16).
         var data: Dataset? = nil
         let tData = try median(3) { data = try Dataset(corpus: corpus, tokenizer: .bytes, context: 128, val: 0.1, seed: 1) }
-        print("data: dataset (bytes, context 128, val 0.1) built in \(fmt(tData * 1000, 1)) ms: \(data!.blockCount) blocks")
+        print("data: dataset (bytes, context 128, val 0.1) built in \(fmt(tData * 1000, 1)) ms:")
+        for line in data!.description.split(separator: "\n") { print("data:   \(line)") }
+        let tBPEData = try median(3) {
+            _ = try Dataset(corpus: corpus, tokenizer: .tokenizer(bpe!), context: 128, val: 0.1, seed: 1)
+        }
+        print("data: dataset (trained bpe 2048, context 128) built in \(fmt(tBPEData * 1000, 1)) ms (\(fmt(mb / tBPEData, 1)) MB/s, documents encoded in parallel)")
         var sampler = try BatchSampler(ids: data!.trainIDs, seed: 1)
         var batch = [Int32](repeating: 0, count: 16 * data!.blockLength)
         let batches = 20_000

@@ -50,6 +50,7 @@ enum ModelsBench {
     /// `lfr-bench models <S|T> [--threads n] [--steps n] [--warmup n]`
     static func run(_ args: [String]) throws {
         if args.first == "gemm" { gemm(); return }
+        if args.first == "train-text" { try ModelsTrainText.run(Array(args.dropFirst())); return }
         var name = "S", threads = 2, steps = 20, warmup = 5
         var i = 0
         while i < args.count {

@@ -1,15 +1,90 @@
 // TensorBench: in-process timings for `scripts/bench tensor`.
 //
 // Every figure is a ratio against a reference measured in the same run,
-// each side the median of several runs, interleaved so that background load
-// hits both alike: lfr matmul against raw cblas_sgemm on the same buffers,
-// and elementwise/softmax kernels against NumPy timings that
-// scripts/bench-parts/tensor measures just before and passes in as
-// `name=milliseconds` arguments. Ratios are reference time / lfr time, so
-// above 1 means lfr is faster.
+// each side the median of several runs, interleaved run by run so that
+// background load (the cores are shared) hits both alike: lfr matmul against
+// raw cblas_sgemm on the same buffers, and elementwise/softmax kernels
+// against NumPy in a python3 co-process (started with OPENBLAS_CORETYPE and
+// OPENBLAS_L2_SIZE removed from its environment) that times one call per
+// request. Ratios are reference time / lfr time: above 1, lfr is faster.
 import CBLAS
+import Foundation
 import Glibc
 import TensorCore
+
+/// A python3 + NumPy process that times one named kernel call per request.
+final class NumpyReference {
+    static let script = """
+    import sys, time
+    import numpy as np
+    rng = np.random.default_rng(0)
+    n = 4 * 1024 * 1024
+    x = rng.standard_normal(n, dtype=np.float32)
+    y = rng.standard_normal(n, dtype=np.float32)
+    s = rng.standard_normal((4096, 256), dtype=np.float32)
+    c = np.float32(np.sqrt(2 / np.pi)); k = np.float32(0.044715); half = np.float32(0.5); one = np.float32(1)
+    def softmax(a):
+        e = np.exp(a - a.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+    ops = {
+        "add": lambda: x + y,
+        "exp": lambda: np.exp(x),
+        "gelu_tanh": lambda: half * x * (one + np.tanh(c * (x + k * x * x * x))),
+        "softmax": lambda: softmax(s),
+    }
+    for f in ops.values(): f()
+    print("ready numpy " + np.__version__, flush=True)
+    for line in sys.stdin:
+        f = ops[line.strip()]
+        t0 = time.perf_counter(); f(); t = time.perf_counter() - t0
+        print("%.6f" % (t * 1e3), flush=True)
+    """
+
+    let process = Process()
+    let toPython = Pipe(), fromPython = Pipe()
+    var buffer = Data()
+    let version: String
+
+    init?() {
+        var env = ProcessInfo.processInfo.environment
+        env["OPENBLAS_CORETYPE"] = nil
+        env["OPENBLAS_L2_SIZE"] = nil
+        process.environment = env
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-u", "-c", NumpyReference.script]
+        process.standardInput = toPython
+        process.standardOutput = fromPython
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        guard let first = NumpyReference.readLine(fromPython.fileHandleForReading, &buffer),
+              first.hasPrefix("ready") else { return nil }
+        version = String(first.dropFirst(6))
+    }
+
+    static func readLine(_ h: FileHandle, _ buffer: inout Data) -> String? {
+        while true {
+            if let i = buffer.firstIndex(of: 0x0A) {
+                let line = String(decoding: buffer[buffer.startIndex..<i], as: UTF8.self)
+                buffer = Data(buffer[(i + 1)...])
+                return line
+            }
+            let more = h.availableData
+            if more.isEmpty { return nil }
+            buffer.append(more)
+        }
+    }
+
+    /// Milliseconds NumPy took for one call of `name`.
+    func time(_ name: String) -> Double? {
+        toPython.fileHandleForWriting.write(Data((name + "\n").utf8))
+        return NumpyReference.readLine(fromPython.fileHandleForReading, &buffer).flatMap(Double.init)
+    }
+
+    deinit {
+        try? toPython.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+}
 
 enum TensorBench {
     /// Seconds on the monotonic clock.
@@ -78,23 +153,25 @@ enum TensorBench {
               + (sink.isNaN ? " (nan)" : ""))
     }
 
-    /// One kernel against its NumPy time (ms), when the reference was given.
-    static func kernel(_ name: String, label: String, reference: [String: Double], runs: Int,
+    /// One kernel against NumPy's, interleaved call by call (medians of `runs`).
+    static func kernel(_ name: String, label: String, numpy: NumpyReference?, runs: Int,
                        _ body: () throws -> Void) rethrows {
-        let t = try time(runs: runs, body)
-        if let ref = reference[name] {
-            print("\(label): lfr \(fmt(t * 1e3)) ms, numpy \(fmt(ref)) ms, ratio \(fmt(ref / (t * 1e3)))")
+        try body()
+        var ours: [Double] = [], theirs: [Double] = []
+        for _ in 0..<runs {
+            if let t = numpy?.time(name) { theirs.append(t) }
+            let t0 = now(); try body(); ours.append((now() - t0) * 1e3)
+        }
+        let t = median(ours)
+        if theirs.count == runs {
+            let ref = median(theirs)
+            print("\(label): lfr \(fmt(t)) ms, numpy \(fmt(ref)) ms, ratio \(fmt(ref / t))")
         } else {
-            print("\(label): lfr \(fmt(t * 1e3)) ms (no numpy reference)")
+            print("\(label): lfr \(fmt(t)) ms (no numpy reference)")
         }
     }
 
     static func run(_ args: [String]) throws {
-        var reference: [String: Double] = [:]
-        for arg in args {
-            let parts = arg.split(separator: "=")
-            if parts.count == 2, let v = Double(parts[1]) { reference[String(parts[0])] = v }
-        }
         if let w = getenv("LFR_BENCH_WORKERS").flatMap({ Int(String(cString: $0)) }), w > 0 {
             Parallel.workers = w                 // for diagnosis: LFR_BENCH_WORKERS=1 times one core
             BLAS.setThreads(w)
@@ -103,19 +180,21 @@ enum TensorBench {
         try matmul(m: 512, k: 512, n: 512, runs: 21)
         try matmul(m: 2048, k: 768, n: 256, runs: 11)
 
+        let numpy = NumpyReference()
+        print(numpy.map { "reference: \($0.version) (python3 co-process)" } ?? "reference: python3 with numpy unavailable")
         let n = 4 * 1024 * 1024
         let x = try Tensor.randn([n], seed: 3), y = try Tensor.randn([n], seed: 4)
         var sink: Float = 0
-        try kernel("add", label: "add 4M", reference: reference, runs: 15) { sink += try first((x + y)) }
-        try kernel("exp", label: "exp 4M", reference: reference, runs: 15) { sink += first(x.exp()) }
-        try kernel("gelu_tanh", label: "gelu (tanh form) 4M", reference: reference, runs: 15) {
+        try kernel("add", label: "add 4M", numpy: numpy, runs: 15) { sink += try first((x + y)) }
+        try kernel("exp", label: "exp 4M", numpy: numpy, runs: 15) { sink += first(x.exp()) }
+        try kernel("gelu_tanh", label: "gelu (tanh form) 4M", numpy: numpy, runs: 15) {
             sink += first(x.gelu(approximate: true))
         }
-        try kernel("gelu_tanh", label: "gelu (exact erf form, vs numpy's tanh form) 4M", reference: reference, runs: 15) {
+        try kernel("gelu_tanh", label: "gelu (exact erf form, vs numpy's tanh form) 4M", numpy: numpy, runs: 15) {
             sink += first(x.gelu())
         }
         let s = try Tensor.randn([4096, 256], seed: 5)
-        try kernel("softmax", label: "softmax 4096x256 rows", reference: reference, runs: 15) {
+        try kernel("softmax", label: "softmax 4096x256 rows", numpy: numpy, runs: 15) {
             sink += try first(s.softmax(axis: -1))
         }
         if sink.isNaN { print("(sink nan)") }

@@ -29,6 +29,7 @@ import TensorCore
             #expect(c.documents.map { ($0.name as NSString).lastPathComponent } == ["Z.txt", "a.txt", "b.txt", "c.txt"])
             #expect(String(decoding: c.bytes, as: UTF8.self) == "zABBBCC")
             #expect(c.documents.map(\.range) == [0..<1, 1..<2, 2..<5, 5..<7])
+            #expect(c.description == "corpus: \(dir) (4 files, 7 bytes)")
         }
     }
 

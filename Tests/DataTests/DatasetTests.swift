@@ -136,6 +136,10 @@ func rampTensor(_ n: Int) throws -> Tensor {
         let c = try Corpus(text: "short")
         #expect(throws: DataError.invalidContext(0)) { try Dataset(corpus: c, context: 0) }
         #expect(throws: DataError.invalidContext(-3)) { try Dataset(tokens: try rampTensor(10), context: -3) }
+        #expect(throws: DataError.invalidContext(Int.max)) { try Dataset(corpus: c, context: Int.max) }
+        let ok = try Dataset(tokens: try rampTensor(10), context: 2)
+        #expect(throws: DataError.self) { try ok.decode(tensor: try Tensor(shape: [2], values: [1, 1e30])) }
+        #expect(throws: DataError.self) { try ok.decode(tensor: try Tensor(shape: [1], values: [.nan])) }
         // "short" is 5 tokens: context 5 needs 6.
         #expect(throws: DataError.corpusTooShort(tokens: 5, context: 5, what: "corpus <text>")) {
             try Dataset(corpus: c, context: 5, val: 0)

@@ -126,3 +126,47 @@ func residentPages(_ base: UnsafeRawPointer, _ length: Int) -> Int {
         }
     }
 }
+
+/// Runs python3 with a script; nil when python3 cannot be started.
+func runPython(_ script: String) -> (status: Int32, output: String)? {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", "-c", script]
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    do { try p.run() } catch { return nil }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// True when python3 with numpy is installed (scripts/setup installs it).
+let numpyAvailable: Bool = runPython("import numpy")?.status == 0
+
+@Suite struct NanoGPTNumpyInteropTests {
+    @Test(.enabled(if: numpyAvailable, "needs python3 with numpy (scripts/setup installs it)"))
+    func numpyWritesLfrReadsAndBack() throws {
+        try withTempDir { dir in
+            // nanoGPT's prepare.py: np.array(ids, dtype=np.uint16).tofile("train.bin").
+            let py = runPython("""
+                import numpy as np
+                ids = (np.arange(5000) * 7919 % 50257).astype(np.uint16)
+                ids.tofile("\(dir)/train.bin")
+                """)
+            #expect(py?.status == 0, "\(py?.output ?? "")")
+            let d = try Dataset(trainBin: dir + "/train.bin", context: 64, vocab: 50_257)
+            #expect(try d.block(3) == (192...256).map { $0 * 7919 % 50257 })
+            // And the reverse: nanoGPT's train.py reads with np.memmap(dtype=np.uint16).
+            let t = try Dataset(tokens: try Tensor(shape: [1000], values: (0..<1000).map { Float($0 * 31 % 65_000) }), context: 10)
+            try t.writeBins(folder: dir + "/out")
+            let back = runPython("""
+                import numpy as np
+                m = np.memmap("\(dir)/out/train.bin", dtype=np.uint16, mode="r")
+                ok = m.shape == (991,) and all(int(m[k]) == k * 31 % 65000 for k in range(991))
+                print("ok" if ok else "bad %s" % (m.shape,))
+                """)
+            #expect(back?.output.trimmingCharacters(in: .whitespacesAndNewlines) == "ok", "\(back?.output ?? "")")
+        }
+    }
+}

@@ -112,6 +112,25 @@ func naiveBPEEncode(_ bytes: [UInt8], merges: [(UInt32, UInt32)], maxChunk: Int)
         #expect("\(DataError.unknownCharacter(scalar: 0x7A, tokenizer: "chars"))".contains("U+007A"))
     }
 
+    @Test func charsMatchesNaiveReferenceAcrossPieces() throws {
+        // Long enough to span several of the encoder's 16 KB pieces, with
+        // multi-byte characters straddling their ends.
+        let known = "abcé日🙂 \n"
+        let tok = try CharTokenizer(training: try Corpus(text: known))
+        var g = RandomGenerator(seed: 3)
+        let alphabet = Array(known) + ["Z", "ü", "𝕞"]        // the last three are unseen
+        let text = String((0..<40_000).map { _ in alphabet[g.nextInt(below: alphabet.count)] })
+        var naive = [Int]()
+        for scalar in text.unicodeScalars {
+            if let id = tok.scalars.firstIndex(of: scalar.value) { naive.append(id) }
+            else { naive += String(scalar).utf8.map { tok.scalars.count + Int($0) } }
+        }
+        #expect(try tok.encode(text) == naive)
+        #expect(try tok.decode(naive) == text)
+        let long = randomBytes(70_000, seed: 12)
+        #expect(try tok.decodeBytes(tok.encode(bytes: long)) == long)
+    }
+
     @Test func bpeTrainerMatchesNaiveReference() throws {
         let corpus = try Corpus(documents: [("a", Array(syntheticText(words: 1500, seed: 3).utf8)),
                                             ("b", Array((syntheticText(words: 500, seed: 4) + trickyStrings.joined()).utf8))])

@@ -20,6 +20,9 @@ import Testing
         #expect(e1?.description.contains("[1]") == true)
         #expect(tensorError { try Tensor(nested: [[1, 2], 3]) } != nil)
         #expect(tensorError { try Tensor(nested: [1, [2]]) } != nil)
+        var deep: NestedArray = 1
+        for _ in 0..<1_000 { deep = .list([deep]) }   // (much deeper values overflow Swift's own recursive release)
+        #expect(tensorError { try Tensor(nested: deep) }?.description.contains("at most 64") == true)
     }
 
     @Test func constants() throws {

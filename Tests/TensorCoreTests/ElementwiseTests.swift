@@ -147,6 +147,25 @@ func naiveBinary(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) throws 
         #expect(try Tensor.where(try v .> 0, v, 0).toArray() == [0, 0.5, 3])
     }
 
+    @Test func stridedViewsEverywhere() throws {
+        // Reversed, stepped and transposed views through unary, binary and where.
+        let base = sample([6, 8], seed: 21)
+        let rev = try base[.range(nil, nil, -1), .range(nil, nil, -3)]          // [6, 3], negative strides
+        #expect(rev.map(.square).toArray() == rev.toArray().map { $0 * $0 })
+        let t = base.T                                                        // [8, 6]
+        let col = try sample([8, 1], seed: 22)
+        #expect(nil == mismatch((try t * col).toArray(), try naiveBinary(t, col, *)))
+        let cond = try t .> 0
+        let w = try Tensor.where(cond, t, col)
+        let expected = try naiveBinary(cond, t, { c, v in c }).enumerated().map { i, c -> Float in
+            c != 0 ? t.toArray()[i] : col.toArray()[i / 6]
+        }
+        #expect(w.toArray() == expected)
+        // Zero-size broadcasts and 0-d operands in where.
+        #expect(try Tensor.where(Tensor(scalar: 1), Tensor.zeros([0, 2]), 5).shape == [0, 2])
+        #expect(try Tensor.where(Tensor(scalar: 0), 1, 2).toArray() == [2])
+    }
+
     @Test func mismatchMessagesNameOpAndShapes() {
         let e = tensorError { try Tensor.zeros([2, 3]) * Tensor.zeros([4]) }
         #expect(e?.description == "shape mismatch in *: [2, 3], [4] (cannot broadcast: dimension -1 is 3 and 4)")

@@ -135,6 +135,17 @@ func naiveReduce(_ t: Tensor, axis: Int, _ f: ([Double]) -> Double) throws -> [F
         #expect(try m.quantile(0.5, axis: 1).toArray() == [2.5, 25])
         #expect(try m.quantile(0.5, axis: 0, keepdims: true).shape == [1, 4])
         #expect(try Tensor([1, .nan]).quantile(0.2).scalarValue().isNaN)
+        // Against the linear rule on random rows (non-contiguous input).
+        let r = sample([37, 5], seed: 14).T                 // rows of 37 along axis 1
+        for q in [0.0, 0.1, 0.37, 0.5, 0.99, 1.0] {
+            let got = try r.quantile(q, axis: 1).toArray()
+            let want = (0..<5).map { i -> Float in
+                let row = (0..<37).map { Double(try! r.item([i, $0])) }.sorted()
+                let pos = q * 36, lo = Int(pos.rounded(.down)), hi = Swift.min(lo + 1, 36)
+                return Float(row[lo] + (row[hi] - row[lo]) * (pos - Double(lo)))
+            }
+            #expect(nil == mismatch(got, want, atol: 1e-6), "q \(q)")
+        }
         #expect(tensorError { try v.quantile(1.5) } != nil)
         #expect(tensorError { try Tensor.zeros([0]).quantile(0.5) } != nil)
     }

@@ -34,7 +34,8 @@ func runPython(_ script: String, _ args: [String]) throws -> (status: Int32, out
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     let text = String(decoding: data, as: UTF8.self)
-    if text.contains("NO_NUMPY") { return nil }
+    // 127: env found no python3; NO_NUMPY: the script found no numpy.
+    if p.terminationStatus == 127 || text.contains("NO_NUMPY") { return nil }
     return (p.terminationStatus, text)
 }
 
