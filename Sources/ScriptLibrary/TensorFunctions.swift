@@ -316,15 +316,19 @@ extension ScriptLibrary {
         // working on numbers and lists (the wrapper dispatches).
         for op in TensorOps.all where op.global {
             let f = op.function()
-            if case .native(let builtin)? = interp.global(op.name) {
-                interp.register(dispatching(builtin, tensorForm: f, lists: true))
+            if let original = interp.global(op.name) {
+                // Builtins of these names take only numbers, so lists go to the
+                // tensor form; functions of the prelude (sum, mean, clamp) keep their lists.
+                var isBuiltin = false
+                if case .native = original { isBuiltin = true }
+                interp.register(try dispatching(op.name, original: original, tensorForm: f, lists: isBuiltin, interp: interp))
             } else {
                 interp.register(f)
             }
         }
         // copy(x) keeps copying lists and dicts; a tensor gets an independent copy.
-        if case .native(let builtin)? = interp.global("copy"), let op = TensorOps.table["copy"] {
-            interp.register(dispatching(builtin, tensorForm: op.function(), lists: false))
+        if let original = interp.global("copy"), let op = TensorOps.table["copy"] {
+            interp.register(try dispatching("copy", original: original, tensorForm: op.function(), lists: false, interp: interp))
         }
         try installBuiltinWrappers(into: interp)
         installCreation(into: interp, state: state)
@@ -373,14 +377,42 @@ extension ScriptLibrary {
         try checkElementCount(total, op: op)
     }
 
-    /// A function that runs `tensorForm` when its first argument is a
-    /// tensor (or, with `lists`, a list: for builtins that take only numbers), else the builtin.
-    static func dispatching(_ builtin: NativeFunction, tensorForm: NativeFunction, lists: Bool) -> NativeFunction {
-        let doc = builtin.doc + " With a tensor\(lists ? " (or a list of numbers)" : ""): " + tensorForm.doc
-        return NativeFunction(name: builtin.name, parameters: tensorForm.parameters, doc: doc) { a in
-            if case .object(let o) = a[0], o is TensorValue { return try tensorForm.body(a) }
-            if lists, case .list = a[0] { return try tensorForm.body(a) }
-            return try a.interpreter.call(.native(builtin), a.rest(from: 0).prefix(builtin.parameters.count).map { $0 })
+    /// A function of the same name that calls `tensorForm` when its first
+    /// argument is a tensor (or, with `lists`, a list: for builtins that take
+    /// only numbers) and the original function (a builtin or a prelude
+    /// function) otherwise. It takes positional arguments and the labels of
+    /// both forms, and forwards them as given (a label given nil is left out,
+    /// so the callee's default applies).
+    static func dispatching(_ name: String, original: Value, tensorForm: NativeFunction, lists: Bool,
+                            interp: Interpreter) throws -> NativeFunction {
+        let originalNames: [String]
+        switch original {
+        case .native(let f): originalNames = f.parameters.map(\.name)
+        case .function(let c): originalNames = c.parameterNames
+        default: return tensorForm
+        }
+        var labels: [String] = []
+        for n in tensorForm.parameters.dropFirst().map(\.name) + originalNames.dropFirst() where !labels.contains(n) { labels.append(n) }
+        let tensorNames = Set(tensorForm.parameters.map(\.name)), plainNames = Set(originalNames)
+        let params = [Param("values", variadic: true)] + labels.map { Param($0, default: .nil, labelOnly: true) }
+        let originalDoc = interp.helpText(forValue: original).split(separator: "\n", maxSplits: 1).last.map(String.init) ?? ""
+        let doc = originalDoc + " With a tensor\(lists ? " (or a list of numbers)" : ""): " + tensorForm.doc
+        return NativeFunction(name: name, parameters: params, doc: doc) { a in
+            let positional = a.rest(from: labels.count)
+            var toTensor = false
+            if let first = positional.first {
+                if case .object(let o) = first, o is TensorValue { toTensor = true }
+                if lists, case .list = first { toTensor = true }
+            }
+            var args = positional
+            var argLabels: [String?] = Array(repeating: nil, count: positional.count)
+            for (i, label) in labels.enumerated() where !a.isNil(i) {
+                guard (toTensor ? tensorNames : plainNames).contains(label) else {
+                    throw RuntimeError("\(name)() has no parameter named '\(label)' for a \(positional.first.map { Script.typeName($0) } ?? "missing") argument")
+                }
+                args.append(a[i]); argLabels.append(label)
+            }
+            return try a.interpreter.call(toTensor ? .native(tensorForm) : original, args, labels: argLabels)
         }
     }
 
