@@ -104,14 +104,21 @@ private func nestedArray(_ v: Value, depth: Int, op: String) throws -> NestedArr
 
 // MARK: - Values from tensors
 
+/// Most axes a tensor value may have (deeper tensors would make printing
+/// and tolist, which recurse over axes, too deep).
+let maxRank = 64
+
 /// Wraps a tensor result: a tensor with no axes becomes a number.
-func wrap(_ t: Tensor, mask: Bool = false) -> Value {
+func wrap(_ t: Tensor, mask: Bool = false) throws -> Value {
     if t.rank == 0 { return .number(Double(t.storage.pointer[t.offset])) }
-    return .object(TensorValue(t, isMask: mask))
+    return try wrapTensor(t, mask: mask)
 }
 
 /// Always a tensor value (even 0-d), for functions documented to return tensors.
-func wrapTensor(_ t: Tensor, mask: Bool = false) -> Value { .object(TensorValue(t, isMask: mask)) }
+func wrapTensor(_ t: Tensor, mask: Bool = false) throws -> Value {
+    guard t.rank <= maxRank else { throw RuntimeError("tensors have at most \(maxRank) axes; this one would have \(t.rank)") }
+    return .object(TensorValue(t, isMask: mask))
+}
 
 /// Nested lists of numbers (a number for a 0-d tensor).
 func tensorToList(_ t: Tensor) -> Value {

@@ -102,7 +102,7 @@ public final class TokenizerValue: NativeObject {
         case "encode":
             let t = try trained(op: "encode")
             return .native(NativeFunction(name: "encode", parameters: [Param("text")], doc: "tokenizer.encode(text) is the 1-d tensor of the text's token ids.") { a in
-                wrapTensor(Tensor(try core { try t.encode(try a.string(0)) }.map { Float($0) }))
+                try wrapTensor(Tensor(try core { try t.encode(try a.string(0)) }.map { Float($0) }))
             })
         case "decode":
             let t = try trained(op: "decode")
@@ -154,15 +154,15 @@ public final class DatasetValue: NativeObject {
         case "blocks": return .number(Double(d.blockCount))
         case "train_blocks": return .number(Double(d.trainIDs.count))
         case "val_blocks": return .number(Double(d.valIDs.count))
-        case "train_ids": return wrapTensor(Tensor(d.trainIDs.map { Float($0) }))
-        case "val_ids": return wrapTensor(Tensor(d.valIDs.map { Float($0) }))
+        case "train_ids": return try wrapTensor(Tensor(d.trainIDs.map { Float($0) }))
+        case "val_ids": return try wrapTensor(Tensor(d.valIDs.map { Float($0) }))
         case "val": return .number(d.info.valFraction)
         case "tokenizer": return d.tokenizer.map { .object(TokenizerValue($0)) } ?? .nil
         case "block":
             return .native(NativeFunction(name: "block", parameters: [Param("id")], doc: "data.block(i) is block i as a 1-d tensor of context + 1 token ids.") { a in
                 let i = try a.int(0)
                 guard i >= 0, i < d.blockCount else { throw RuntimeError("block: block id \(i) is outside 0..<\(d.blockCount)") }
-                return wrapTensor(try core { try d.blockTensor(i) })
+                return try wrapTensor(try core { try d.blockTensor(i) })
             })
         case "batch":
             return .native(NativeFunction(name: "batch", parameters: [Param("ids")], doc: "data.batch(ids) is the blocks with the given ids as a [B, context + 1] tensor (x = batch[:, :-1], y = batch[:, 1:]).") { a in
@@ -172,11 +172,11 @@ public final class DatasetValue: NativeObject {
                     throw RuntimeError("batch: block id \(i) is outside 0..<\(d.blockCount)")
                 }
                 try checkElementCount(ids.count * d.blockLength, op: "batch")
-                return wrapTensor(try core { try d.batchTensor(ids) })
+                return try wrapTensor(try core { try d.batchTensor(ids) })
             })
         case "encode":
             return .native(NativeFunction(name: "encode", parameters: [Param("text")], doc: "data.encode(text) is the text's token ids (a 1-d tensor) with the dataset's tokenizer.") { a in
-                wrapTensor(Tensor(try core { try d.encode(try a.string(0)) }.map { Float($0) }))
+                try wrapTensor(Tensor(try core { try d.encode(try a.string(0)) }.map { Float($0) }))
             })
         case "decode":
             return .native(NativeFunction(name: "decode", parameters: [Param("ids")], doc: "data.decode(ids) is the text of a tensor or list of token ids with the dataset's tokenizer.") { a in
@@ -248,7 +248,7 @@ extension ScriptLibrary {
             let path = try a.string(0)
             let store = try core { try NanoGPT.openBin(path) }
             try checkElementCount(store.count, op: "load_bin")
-            return wrapTensor(Tensor(store.ids(0..<store.count).map { Float($0) }))
+            return try wrapTensor(Tensor(store.ids(0..<store.count).map { Float($0) }))
         }
         interp.register("save_bin", [Param("tokens"), Param("path")],
                         doc: "save_bin(tokens, path) writes token ids (a tensor or list of whole numbers below 65536) as a nanoGPT .bin file.") { a in

@@ -53,7 +53,7 @@ public final class ModelValue: NativeObject {
         case "losses":
             return method("losses", [Param("x"), Param("y")], "model.losses(x, y) is the tensor [B] of each sequence's mean loss (the values LFR records per block).") { a in
                 let r = try core { try m.loss(try batchArgument(a[0], a[1], op: "losses")) }
-                return wrapTensor(Tensor(r.perSequence))
+                return try wrapTensor(Tensor(r.perSequence))
             }
         case "step":
             return method("step", [Param("x"), Param("y"), Param("opt")], "model.step(x, y, opt) runs one training step (gradients of the batch's mean loss, then an AdamW update with opt) and returns the loss before the update.") { a in
@@ -209,6 +209,7 @@ func tokenizerArgument(_ v: Value, op: String) throws -> (any Tokenizer)? {
 
 private func generate(_ m: any LanguageModel, _ a: Arguments) throws -> Value {
     let tokens = try a.int(1)
+    guard tokens <= 100_000_000 else { throw RuntimeError("generate: tokens must be at most 100000000, got \(tokens)") }
     let temperature = Float(try a.number(2))
     let topK = try optionalInt(a, 3)
     let seed = try seedArgument(a, 4)
@@ -231,7 +232,7 @@ private func generate(_ m: any LanguageModel, _ a: Arguments) throws -> Value {
     let (prompt, shape) = try idsArgument(a[0], op: "generate", name: "prompt")
     guard shape.count <= 1 else { throw RuntimeError("generate: an id prompt must be 1-d, got shape \(shape)") }
     let out = try core { try m.generate(prompt: prompt, tokens: tokens, temperature: temperature, topK: topK, seed: seed) }
-    return wrapTensor(Tensor(out.map { Float($0) }))
+    return try wrapTensor(Tensor(out.map { Float($0) }))
 }
 
 // MARK: - Checkpoints

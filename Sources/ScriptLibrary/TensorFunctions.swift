@@ -73,11 +73,11 @@ enum TensorOps {
                 if overflow { throw RuntimeError("@: result of \(l.shape) @ \(r.shape) has too many elements") }
                 try checkElementCount(count, op: "@")
             }
-            return wrap(try core { try Tensor.matmul(l, r) })
+            return try wrap(try core { try Tensor.matmul(l, r) })
         case .mod:
             // Floored modulo (the sign of the divisor), as for numbers: l - r * floor(l / r).
             try checkBroadcast(l, r, op: "%")
-            return wrap(try core { try Tensor.binary(.sub, l, try Tensor.binary(.mul, r, try Tensor.binary(.div, l, r).map(.floor))) })
+            return try wrap(try core { try Tensor.binary(.sub, l, try Tensor.binary(.mul, r, try Tensor.binary(.div, l, r).map(.floor))) })
         case .add: coreOp = .add
         case .sub: coreOp = .sub
         case .mul: coreOp = .mul; mask = bothMasks
@@ -91,7 +91,7 @@ enum TensorOps {
         case .ne: coreOp = .ne; mask = true
         }
         try checkBroadcast(l, r, op: op.rawValue)
-        return wrap(try core { try Tensor.binary(coreOp, l, r) }, mask: mask)
+        return try wrap(try core { try Tensor.binary(coreOp, l, r) }, mask: mask)
     }
 
     /// Throws when two shapes do not broadcast or their result would not fit in memory.
@@ -117,13 +117,13 @@ enum TensorOps {
                  doc: "\(name)(x, axis: nil, keepdims: false) or x.\(name)(...) is the \(what) of the elements: a number over the whole tensor, a tensor along an axis (negative axes count from the end; keepdims keeps the reduced axis with size 1).",
                  global: global) { t, a in
             let axis = try a.optionalInt(0), keep = try a.bool(1)
-            return wrap(try core { try f(t, axis, keep) })
+            return try wrap(try core { try f(t, axis, keep) })
         }
     }
 
     static func unary(_ name: String, _ what: String, _ op: UnaryOp, global: Bool = true) -> TensorOp {
         TensorOp(name: name, params: [], doc: "\(name)(x) or x.\(name)() is \(what), elementwise.", global: global) { t, _ in
-            wrap(t.map(op))
+            try wrap(t.map(op))
         }
     }
 
@@ -133,7 +133,7 @@ enum TensorOps {
                  global: true) { t, a in
             let o = try a.tensor(0)
             try checkBroadcast(t, o, op: name)
-            return wrap(try core { try Tensor.binary(op, t, o) }, mask: true)
+            return try wrap(try core { try Tensor.binary(op, t, o) }, mask: true)
         }
     }
 
@@ -151,14 +151,14 @@ enum TensorOps {
                  global: true) { t, a in
             let c = try a.int(2)
             guard c >= 0 else { throw RuntimeError("variance: correction must be >= 0, got \(c)") }
-            return wrap(try core { try t.variance(axis: try a.optionalInt(0), correction: c, keepdims: try a.bool(1)) })
+            return try wrap(try core { try t.variance(axis: try a.optionalInt(0), correction: c, keepdims: try a.bool(1)) })
         },
         TensorOp(name: "std", params: [Param("axis", default: .nil), Param("keepdims", default: .bool(false)), Param("correction", default: .number(0))],
                  doc: "std(x, axis: nil, keepdims: false, correction: 0) or x.std(...) is the standard deviation (the square root of variance).",
                  global: true) { t, a in
             let c = try a.int(2)
             guard c >= 0 else { throw RuntimeError("std: correction must be >= 0, got \(c)") }
-            return wrap(try core { try t.std(axis: try a.optionalInt(0), correction: c, keepdims: try a.bool(1)) })
+            return try wrap(try core { try t.std(axis: try a.optionalInt(0), correction: c, keepdims: try a.bool(1)) })
         },
         TensorOp(name: "any", params: [], doc: "x.any() is true when some element is nonzero.", global: false) { t, _ in
             .bool(t.withUnsafeBufferPointer { $0.contains { $0 != 0 } })
@@ -170,13 +170,13 @@ enum TensorOps {
         // Same-shape row functions
         TensorOp(name: "softmax", params: [Param("axis", default: .number(-1))],
                  doc: "softmax(x, axis: -1) or x.softmax(...) is exp(x) / sum(exp(x)) along the axis (the maximum is subtracted first).",
-                 global: true) { t, a in wrap(try core { try t.softmax(axis: try a.int(0)) }) },
+                 global: true) { t, a in try wrap(try core { try t.softmax(axis: try a.int(0)) }) },
         TensorOp(name: "log_softmax", params: [Param("axis", default: .number(-1))],
                  doc: "log_softmax(x, axis: -1) or x.log_softmax(...) is x - logsumexp(x) along the axis.",
-                 global: true) { t, a in wrap(try core { try t.logSoftmax(axis: try a.int(0)) }) },
+                 global: true) { t, a in try wrap(try core { try t.logSoftmax(axis: try a.int(0)) }) },
         TensorOp(name: "cumsum", params: [Param("axis", default: .nil)],
                  doc: "cumsum(x, axis: nil) or x.cumsum(...) is the running sum along the axis (over all elements in row-major order, as a 1-d tensor, when axis is nil).",
-                 global: true) { t, a in wrap(try core { try t.cumsum(axis: try a.optionalInt(0)) }) },
+                 global: true) { t, a in try wrap(try core { try t.cumsum(axis: try a.optionalInt(0)) }) },
 
         // Shapes
         TensorOp(name: "reshape", params: [Param("shape", variadic: true)],
@@ -184,35 +184,38 @@ enum TensorOps {
                  global: true) { t, a in
             let rest = a.rest(0)
             let shape = rest.count == 1 ? try shapeArgument(rest[0], op: "reshape") : try shapeArgument(.list(rest), op: "reshape")
-            return wrap(try core { try t.reshape(shape) })
+            guard shape.count <= maxRank else { throw RuntimeError("reshape: tensors have at most \(maxRank) axes, got \(shape.count)") }
+            return try wrap(try core { try t.reshape(shape) })
         },
         TensorOp(name: "transpose", params: [Param("axis0", default: .number(0)), Param("axis1", default: .number(1))],
                  doc: "x.transpose(axis0: 0, axis1: 1) (or transpose(x, ...)) swaps two axes (a view: no copy). x.T reverses all axes.",
-                 global: true) { t, a in wrap(try core { try t.transpose(try a.int(0), try a.int(1)) }) },
+                 global: true) { t, a in try wrap(try core { try t.transpose(try a.int(0), try a.int(1)) }) },
         TensorOp(name: "permute", params: [Param("order", variadic: true)],
                  doc: "x.permute([2, 0, 1]) or x.permute(2, 0, 1) reorders the axes: axis i of the result is axis order[i] of x.",
                  global: true) { t, a in
             let rest = a.rest(0)
             let order = rest.count == 1 ? try shapeArgument(rest[0], op: "permute", name: "order") : try shapeArgument(.list(rest), op: "permute", name: "order")
-            return wrap(try core { try t.permute(order) })
+            return try wrap(try core { try t.permute(order) })
         },
         TensorOp(name: "squeeze", params: [Param("axis", default: .nil)],
                  doc: "x.squeeze(axis: nil) removes the size-1 axis (every size-1 axis when axis is nil).",
-                 global: true) { t, a in wrap(try core { try t.squeeze(axis: try a.optionalInt(0)) }) },
+                 global: true) { t, a in try wrap(try core { try t.squeeze(axis: try a.optionalInt(0)) }) },
         TensorOp(name: "unsqueeze", params: [Param("axis")],
                  doc: "x.unsqueeze(axis) inserts a size-1 axis at position axis (0 ... rank; negative counts from the end).",
-                 global: true) { t, a in wrap(try core { try t.unsqueeze(axis: try a.int(0)) }) },
+                 global: true) { t, a in try wrap(try core { try t.unsqueeze(axis: try a.int(0)) }) },
         TensorOp(name: "flatten", params: [], doc: "x.flatten() (or flatten(x)) is the elements as a 1-d tensor, row-major.", global: true) { t, _ in
-            wrapTensor(t.flatten())
+            try wrapTensor(t.flatten())
         },
         TensorOp(name: "expand", params: [Param("shape")],
                  doc: "x.expand(shape) broadcasts x to a larger shape (a view: size-1 axes repeat without copying).",
                  global: false) { t, a in
             let shape = try shapeArgument(a[0], op: "expand")
-            return wrap(try core { try t.expand(to: shape) })
+            guard shape.count <= maxRank else { throw RuntimeError("expand: tensors have at most \(maxRank) axes, got \(shape.count)") }
+            try checkNewShape(shape, op: "expand")
+            return try wrap(try core { try t.expand(to: shape) })
         },
         TensorOp(name: "copy", params: [], doc: "x.copy() is an independent copy of the tensor (writes to one never show in the other).", global: false) { t, _ in
-            wrapTensor(Tensor(copying: t))
+            try wrapTensor(Tensor(copying: t))
         },
 
         // Elementwise
@@ -236,16 +239,16 @@ enum TensorOps {
                  global: true) { t, a in
             let d = try a.int(0)
             guard d >= -20 && d <= 20 else { throw RuntimeError("round: digits must be between -20 and 20") }
-            if d == 0 { return wrap(t.map(.round)) }
+            if d == 0 { return try wrap(t.map(.round)) }
             let m = Float(pow(10.0, Double(d)))
-            return wrap(try core { try Tensor.binary(.div, try Tensor.binary(.mul, t, m).map(.round), m) })
+            return try wrap(try core { try Tensor.binary(.div, try Tensor.binary(.mul, t, m).map(.round), m) })
         },
         TensorOp(name: "gelu", params: [Param("approximate", default: .bool(false))],
                  doc: "gelu(x, approximate: false) or x.gelu() is x * Phi(x) (the exact erf form; approximate: true uses GPT-2's tanh form).",
-                 global: true) { t, a in wrap(t.gelu(approximate: try a.bool(0))) },
+                 global: true) { t, a in try wrap(t.gelu(approximate: try a.bool(0))) },
         TensorOp(name: "clamp", params: [Param("min", default: .nil), Param("max", default: .nil)],
                  doc: "clamp(x, min: nil, max: nil) or x.clamp(...) limits each element to [min, max] (either bound may be left out).",
-                 global: true) { t, a in wrap(try core { try t.clamp(min: try a.optionalFloat(0), max: try a.optionalFloat(1)) }) },
+                 global: true) { t, a in try wrap(try core { try t.clamp(min: try a.optionalFloat(0), max: try a.optionalFloat(1)) }) },
         TensorOp(name: "pow", params: [Param("exponent")],
                  doc: "pow(x, exponent) or x.pow(e) is x ** e, elementwise with broadcasting.",
                  global: true) { t, a in try apply(.pow, t, try a.tensor(0)) },
@@ -254,14 +257,14 @@ enum TensorOps {
                  global: true) { t, a in
             let o = try a.tensor(0)
             try checkBroadcast(t, o, op: "maximum")
-            return wrap(try core { try Tensor.maximum(t, o) })
+            return try wrap(try core { try Tensor.maximum(t, o) })
         },
         TensorOp(name: "minimum", params: [Param("other")],
                  doc: "minimum(x, other) is the smaller of the two at each position (broadcasting); min(x, y) with a tensor does the same.",
                  global: true) { t, a in
             let o = try a.tensor(0)
             try checkBroadcast(t, o, op: "minimum")
-            return wrap(try core { try Tensor.minimum(t, o) })
+            return try wrap(try core { try Tensor.minimum(t, o) })
         },
         TensorOp(name: "matmul", params: [Param("other")],
                  doc: "matmul(x, other) or x.matmul(other) is the matrix product x @ other (NumPy rules: 1-d operands are vectors, leading axes broadcast).",
@@ -272,25 +275,25 @@ enum TensorOps {
         // Sorting and selection
         TensorOp(name: "sort", params: [Param("axis", default: .number(-1)), Param("descending", default: .bool(false))],
                  doc: "x.sort(axis: -1, descending: false) is the elements sorted along the axis (stable; nan sorts last). sort(tensor) does the same.",
-                 global: false) { t, a in wrap(try core { try t.sort(axis: try a.int(0), descending: try a.bool(1)) }) },
+                 global: false) { t, a in try wrap(try core { try t.sort(axis: try a.int(0), descending: try a.bool(1)) }) },
         TensorOp(name: "argsort", params: [Param("axis", default: .number(-1)), Param("descending", default: .bool(false))],
                  doc: "argsort(x, axis: -1, descending: false) or x.argsort() is the indices that sort the elements along the axis (stable).",
-                 global: true) { t, a in wrap(try core { try t.argsort(axis: try a.int(0), descending: try a.bool(1)) }) },
+                 global: true) { t, a in try wrap(try core { try t.argsort(axis: try a.int(0), descending: try a.bool(1)) }) },
         TensorOp(name: "topk", params: [Param("k"), Param("axis", default: .number(-1)), Param("largest", default: .bool(true))],
                  doc: "topk(x, k, axis: -1, largest: true) or x.topk(k) is [values, indices] of the k largest (or smallest) elements along the axis, in order.",
                  global: true) { t, a in
             let (v, i) = try core { try t.topk(try a.int(0), axis: try a.int(1), largest: try a.bool(2)) }
-            return .list([wrap(v), wrap(i)])
+            return .list([try wrap(v), try wrap(i)])
         },
         TensorOp(name: "quantile", params: [Param("q"), Param("axis", default: .nil), Param("keepdims", default: .bool(false))],
                  doc: "quantile(x, q, axis: nil, keepdims: false) or x.quantile(q) is the q-th quantile (0 <= q <= 1, linear interpolation as NumPy): a number over the whole tensor, a tensor along an axis.",
-                 global: true) { t, a in wrap(try core { try t.quantile(try a.number(0), axis: try a.optionalInt(1), keepdims: try a.bool(2)) }) },
+                 global: true) { t, a in try wrap(try core { try t.quantile(try a.number(0), axis: try a.optionalInt(1), keepdims: try a.bool(2)) }) },
         TensorOp(name: "gather", params: [Param("axis"), Param("index")],
                  doc: "gather(x, axis, index) or x.gather(axis, index) picks along axis by an index tensor of x's rank (PyTorch's gather): out[i][j] = x[index[i][j]][j] for axis 0.",
-                 global: true) { t, a in wrap(try core { try t.gather(axis: try a.int(0), index: try a.tensor(1)) }) },
+                 global: true) { t, a in try wrap(try core { try t.gather(axis: try a.int(0), index: try a.tensor(1)) }) },
         TensorOp(name: "take", params: [Param("indices"), Param("axis", default: .number(0))],
                  doc: "take(x, indices, axis: 0) or x.take(indices) selects positions along an axis (x[[0, 2]] does the same for axis 0).",
-                 global: true) { t, a in wrap(try core { try t.take(try a.tensor(0), axis: try a.int(1)) }) },
+                 global: true) { t, a in try wrap(try core { try t.take(try a.tensor(0), axis: try a.int(1)) }) },
 
         // Conversion
         TensorOp(name: "item", params: [], doc: "x.item() is the single element of a one-element tensor, as a number.", global: false) { t, _ in
@@ -313,11 +316,19 @@ extension ScriptLibrary {
         // working on numbers and lists (the wrapper dispatches).
         for op in TensorOps.all where op.global {
             let f = op.function()
-            if case .native(let builtin)? = interp.global(op.name) {
-                interp.register(dispatching(builtin, tensorForm: f))
+            if let original = interp.global(op.name) {
+                // Builtins of these names take only numbers, so lists go to the
+                // tensor form; functions of the prelude (sum, mean, clamp) keep their lists.
+                var isBuiltin = false
+                if case .native = original { isBuiltin = true }
+                interp.register(try dispatching(op.name, original: original, tensorForm: f, lists: isBuiltin, interp: interp))
             } else {
                 interp.register(f)
             }
+        }
+        // copy(x) keeps copying lists and dicts; a tensor gets an independent copy.
+        if let original = interp.global("copy"), let op = TensorOps.table["copy"] {
+            interp.register(try dispatching("copy", original: original, tensorForm: op.function(), lists: false, interp: interp))
         }
         try installBuiltinWrappers(into: interp)
         installCreation(into: interp, state: state)
@@ -328,19 +339,19 @@ extension ScriptLibrary {
             let s1 = try core { try Tensor.broadcastShape(c.shape, x.shape, op: "where") }
             let s = try core { try Tensor.broadcastShape(s1, y.shape, op: "where") }
             try checkNewShape(s, op: "where")
-            return wrap(try core { try Tensor.where(c, x, y) })
+            return try wrap(try core { try Tensor.where(c, x, y) })
         }
         interp.register("concat", [Param("tensors"), Param("axis", default: .number(0))],
                         doc: "concat([a, b, ...], axis: 0) joins tensors along an existing axis; the other sizes must agree.") { a in
             let parts = try a.list(0).items.map { try tensorArgument($0, op: "concat") }
             try checkJoinedSize(parts, op: "concat")
-            return wrap(try core { try Tensor.concat(parts, axis: try a.int(1)) })
+            return try wrap(try core { try Tensor.concat(parts, axis: try a.int(1)) })
         }
         interp.register("stack", [Param("tensors"), Param("axis", default: .number(0))],
                         doc: "stack([a, b, ...], axis: 0) joins same-shaped tensors along a new axis.") { a in
             let parts = try a.list(0).items.map { try tensorArgument($0, op: "stack") }
             try checkJoinedSize(parts, op: "stack")
-            return wrap(try core { try Tensor.stack(parts, axis: try a.int(1)) })
+            return try wrap(try core { try Tensor.stack(parts, axis: try a.int(1)) })
         }
         for (name, symbol, isAnd) in [("logical_and", "and", true), ("logical_or", "or", false)] {
             interp.register(name, [Param("a"), Param("b")],
@@ -348,11 +359,11 @@ extension ScriptLibrary {
                 let x = try tensorArgument(a[0], op: name), y = try tensorArgument(a[1], op: name)
                 let nx = try core { try Tensor.binary(.ne, x, 0) }, ny = try core { try Tensor.binary(.ne, y, 0) }
                 try TensorOps.checkBroadcast(nx, ny, op: name)
-                return wrap(try core { try Tensor.binary(isAnd ? .mul : .maximum, nx, ny) }, mask: true)
+                return try wrap(try core { try Tensor.binary(isAnd ? .mul : .maximum, nx, ny) }, mask: true)
             }
         }
         interp.register("logical_not", [Param("a")], doc: "logical_not(a) is the mask where a is zero.") { a in
-            wrap(try core { try Tensor.binary(.eq, try tensorArgument(a[0], op: "logical_not"), 0) }, mask: true)
+            try wrap(try core { try Tensor.binary(.eq, try tensorArgument(a[0], op: "logical_not"), 0) }, mask: true)
         }
     }
 
@@ -366,14 +377,42 @@ extension ScriptLibrary {
         try checkElementCount(total, op: op)
     }
 
-    /// A function that runs `tensorForm` when its first argument is a
-    /// tensor (or a list given to a function that has no list form), else the builtin.
-    static func dispatching(_ builtin: NativeFunction, tensorForm: NativeFunction) -> NativeFunction {
-        let doc = builtin.doc + " With a tensor: " + tensorForm.doc
-        return NativeFunction(name: builtin.name, parameters: tensorForm.parameters, doc: doc) { a in
-            if case .object(let o) = a[0], o is TensorValue { return try tensorForm.body(a) }
-            if case .list = a[0] { return try tensorForm.body(a) }
-            return try a.interpreter.call(.native(builtin), a.rest(from: 0).prefix(builtin.parameters.count).map { $0 })
+    /// A function of the same name that calls `tensorForm` when its first
+    /// argument is a tensor (or, with `lists`, a list: for builtins that take
+    /// only numbers) and the original function (a builtin or a prelude
+    /// function) otherwise. It takes positional arguments and the labels of
+    /// both forms, and forwards them as given (a label given nil is left out,
+    /// so the callee's default applies).
+    static func dispatching(_ name: String, original: Value, tensorForm: NativeFunction, lists: Bool,
+                            interp: Interpreter) throws -> NativeFunction {
+        let originalNames: [String]
+        switch original {
+        case .native(let f): originalNames = f.parameters.map(\.name)
+        case .function(let c): originalNames = c.parameterNames
+        default: return tensorForm
+        }
+        var labels: [String] = []
+        for n in tensorForm.parameters.dropFirst().map(\.name) + originalNames.dropFirst() where !labels.contains(n) { labels.append(n) }
+        let tensorNames = Set(tensorForm.parameters.map(\.name)), plainNames = Set(originalNames)
+        let params = [Param("values", variadic: true)] + labels.map { Param($0, default: .nil, labelOnly: true) }
+        let originalDoc = interp.helpText(forValue: original).split(separator: "\n", maxSplits: 1).last.map(String.init) ?? ""
+        let doc = originalDoc + " With a tensor\(lists ? " (or a list of numbers)" : ""): " + tensorForm.doc
+        return NativeFunction(name: name, parameters: params, doc: doc) { a in
+            let positional = a.rest(from: labels.count)
+            var toTensor = false
+            if let first = positional.first {
+                if case .object(let o) = first, o is TensorValue { toTensor = true }
+                if lists, case .list = first { toTensor = true }
+            }
+            var args = positional
+            var argLabels: [String?] = Array(repeating: nil, count: positional.count)
+            for (i, label) in labels.enumerated() where !a.isNil(i) {
+                guard (toTensor ? tensorNames : plainNames).contains(label) else {
+                    throw RuntimeError("\(name)() has no parameter named '\(label)' for a \(positional.first.map { Script.typeName($0) } ?? "missing") argument")
+                }
+                args.append(a[i]); argLabels.append(label)
+            }
+            return try a.interpreter.call(toTensor ? .native(tensorForm) : original, args, labels: argLabels)
         }
     }
 
@@ -389,12 +428,12 @@ extension ScriptLibrary {
                 if values.count == 1, hasTensor || axisGiven {
                     let t = try tensorArgument(values[0], op: name)
                     let axis = try optionalInt(a, 0)
-                    return wrap(try core { wantMax ? try t.max(axis: axis) : try t.min(axis: axis) })
+                    return try wrap(try core { wantMax ? try t.max(axis: axis) : try t.min(axis: axis) })
                 }
                 if values.count == 2, hasTensor {
                     let x = try tensorArgument(values[0], op: name), y = try tensorArgument(values[1], op: name)
                     try TensorOps.checkBroadcast(x, y, op: name)
-                    return wrap(try core { wantMax ? try Tensor.maximum(x, y) : try Tensor.minimum(x, y) })
+                    return try wrap(try core { wantMax ? try Tensor.maximum(x, y) : try Tensor.minimum(x, y) })
                 }
                 if axisGiven { throw RuntimeError("\(name): axis: applies to one tensor") }
                 return try a.interpreter.call(.native(builtin), values)
@@ -406,7 +445,7 @@ extension ScriptLibrary {
                 if case .object(let o as TensorValue) = a[0] {
                     guard a.isNil(1) else { throw RuntimeError("sort: key: does not apply to a tensor (use argsort for orders)") }
                     let descending = try a.bool(2)
-                    return wrap(try core { try o.tensor.sort(axis: -1, descending: descending) })
+                    return try wrap(try core { try o.tensor.sort(axis: -1, descending: descending) })
                 }
                 return try a.interpreter.call(.native(builtin), [a[0], a[1], a[2]])
             }
@@ -416,22 +455,22 @@ extension ScriptLibrary {
     static func installCreation(into interp: Interpreter, state: TensorState) {
         interp.register("tensor", [Param("values")],
                         doc: "tensor(values) makes a tensor from a number (0-d), a list of numbers, nested lists (a matrix, ...), bools (a mask), a list of same-shaped tensors (stacked), or a copy of a tensor.") { a in
-            if case .object(let o as TensorValue) = a[0] { return wrapTensor(Tensor(copying: o.tensor), mask: o.isMask) }
+            if case .object(let o as TensorValue) = a[0] { return try wrapTensor(Tensor(copying: o.tensor), mask: o.isMask) }
             let t = try tensorArgument(a[0], op: "tensor")
-            return wrapTensor(t, mask: isMaskValue(a[0]))
+            return try wrapTensor(t, mask: isMaskValue(a[0]))
         }
         interp.register("zeros", [Param("shape")], doc: "zeros(shape) is a tensor of zeros: zeros([2, 3]) (a number makes a 1-d tensor).") { a in
-            wrapTensor(try core { try Tensor.zeros(try checkedNewShape(a[0], op: "zeros")) })
+            try wrapTensor(try core { try Tensor.zeros(try checkedNewShape(a[0], op: "zeros")) })
         }
         interp.register("ones", [Param("shape")], doc: "ones(shape) is a tensor of ones: ones([2, 3]).") { a in
-            wrapTensor(try core { try Tensor.ones(try checkedNewShape(a[0], op: "ones")) })
+            try wrapTensor(try core { try Tensor.ones(try checkedNewShape(a[0], op: "ones")) })
         }
         interp.register("full", [Param("shape"), Param("value")], doc: "full(shape, value) is a tensor with every element value: full([2, 2], 7).") { a in
             let shape = try checkedNewShape(a[0], op: "full")
-            return wrapTensor(try core { try Tensor.full(shape, try float(a, 1)) })
+            return try wrapTensor(try core { try Tensor.full(shape, try float(a, 1)) })
         }
         interp.register("zeros_like", [Param("x")], doc: "zeros_like(x) is a tensor of zeros with the shape of x.") { a in
-            wrapTensor(Tensor.zeros(like: try tensorArgument(a[0], op: "zeros_like")))
+            try wrapTensor(Tensor.zeros(like: try tensorArgument(a[0], op: "zeros_like")))
         }
         interp.register("arange", [Param("start"), Param("stop", default: .nil), Param("step", default: .number(1))],
                         doc: "arange(stop) or arange(start, stop, step: 1) is the 1-d tensor start, start + step, ... up to but not including stop (as NumPy's arange).") { a in
@@ -442,19 +481,19 @@ extension ScriptLibrary {
                 let n = ((stop - start) / step).rounded(.up)
                 if n > Double(maxElements) { throw RuntimeError("arange: \(formatNumber(n)) elements would not fit in memory") }
             }
-            return wrapTensor(try core { try Tensor.arange(start, stop, step: step) })
+            return try wrapTensor(try core { try Tensor.arange(start, stop, step: step) })
         }
         interp.register("linspace", [Param("start"), Param("stop"), Param("count", default: .number(50))],
                         doc: "linspace(start, stop, count: 50) is count evenly spaced values from start to stop, both included.") { a in
             let n = try a.int(2)
             try checkElementCount(max(n, 0), op: "linspace")
-            return wrapTensor(try core { try Tensor.linspace(try a.number(0), try a.number(1), count: n) })
+            return try wrapTensor(try core { try Tensor.linspace(try a.number(0), try a.number(1), count: n) })
         }
         interp.register("eye", [Param("rows"), Param("columns", default: .nil)],
                         doc: "eye(n) is the n x n identity matrix; eye(rows, columns) a rectangular one.") { a in
             let r = try a.int(0), c = try optionalInt(a, 1) ?? r
             try checkNewShape([r, c], op: "eye")
-            return wrapTensor(try core { try Tensor.eye(r, c) })
+            return try wrapTensor(try core { try Tensor.eye(r, c) })
         }
         for (name, normal) in [("rand", false), ("randn", true)] {
             let what = normal ? "standard normal values" : "uniform values in [0, 1)"
@@ -463,9 +502,9 @@ extension ScriptLibrary {
                 let shape = try checkedNewShape(a[0], op: name)
                 if !a.isNil(1) {
                     let s = try seedArgument(a, 1)
-                    return wrapTensor(try core { normal ? try Tensor.randn(shape, seed: s) : try Tensor.rand(shape, seed: s) })
+                    return try wrapTensor(try core { normal ? try Tensor.randn(shape, seed: s) : try Tensor.rand(shape, seed: s) })
                 }
-                return wrapTensor(try core {
+                return try wrapTensor(try core {
                     normal ? try Tensor.randn(shape, using: &state.generator) : try Tensor.rand(shape, using: &state.generator)
                 })
             }
@@ -511,9 +550,9 @@ extension ScriptLibrary {
             let path = try a.string(0)
             let file = try core { try SafeTensors.read(path: path) }
             if file.metadata["model"] != nil { return .object(ModelValue(try modelFromCheckpoint(file, path: path))) }
-            if file.names == ["tensor"], let t = file.tensors["tensor"] { return wrapTensor(t) }
+            if file.names == ["tensor"], let t = file.tensors["tensor"] { return try wrapTensor(t) }
             let d = DictObject()
-            for n in file.names { if let t = file.tensors[n] { d.set(n, wrapTensor(t)) } }
+            for n in file.names { if let t = file.tensors[n] { d.set(n, try wrapTensor(t)) } }
             return .dict(d)
         }
     }

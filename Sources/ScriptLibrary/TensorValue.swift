@@ -59,7 +59,7 @@ public final class TensorValue: NativeObject {
         case "len":
             guard let n = t.shape.first else { throw RuntimeError("len: a 0-d tensor has no length") }
             return .number(Double(n))
-        case "T": return wrap(t.T)
+        case "T": return try wrap(t.T)
         case "dtype": return .str("float32")
         case "is_mask": return .bool(isMask)
         default:
@@ -86,7 +86,7 @@ public final class TensorValue: NativeObject {
         return try TensorOps.apply(op, l, r, bothMasks: isMask && otherIsMask)
     }
 
-    public override func negate() throws -> Value { wrap(tensor.neg()) }
+    public override func negate() throws -> Value { try wrap(tensor.neg()) }
 
     public override func isEqual(to other: Value) -> Bool {
         guard case .object(let o as TensorValue) = other else { return false }
@@ -110,7 +110,7 @@ public final class TensorValue: NativeObject {
     }
 
     public override func iterationElement(_ i: Int) throws -> Value {
-        wrap(try core { try tensor.slice([.index(i)]) })
+        try wrap(try core { try tensor.slice([.index(i)]) })
     }
 
     public override func length() throws -> Int? {
@@ -168,11 +168,11 @@ public final class TensorValue: NativeObject {
     public override func getIndex(_ items: [IndexArgument]) throws -> Value {
         let t = tensor
         switch try selection(items) {
-        case .basic(let idx): return wrap(try core { try t.slice(idx) })
-        case .mask(let m): return wrap(try core { try t.masked(m) })
+        case .basic(let idx): return try wrap(try core { try t.slice(idx) })
+        case .mask(let m): return try wrap(try core { try t.masked(m) })
         case .take(let idx, let ids, let axis, _):
             let v = try core { try t.slice(idx) }
-            return wrap(try core { try v.take(ids, axis: axis) })
+            return try wrap(try core { try v.take(ids, axis: axis) })
         }
     }
 

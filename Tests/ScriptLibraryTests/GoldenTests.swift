@@ -2,7 +2,7 @@
 // ML bindings installed and checks its output against the `# expect: text`
 // comments (one output line each, in order) and its error against an
 // `# expect error: message` comment, which must sit on the line the error
-// is reported at. Each case gets a fresh interpreter and a fresh temporary
+// is reported at. The prelude is loaded as in lfr-repl. Each case gets a fresh interpreter and a fresh temporary
 // folder bound to the global `tmp` (cases never need files from outside);
 // that folder's path reads as `$TMP` in output and error messages.
 import Foundation
@@ -15,6 +15,9 @@ struct GoldenCase: CustomStringConvertible, Sendable {
     var description: String { path.components(separatedBy: "/Cases/").last ?? path }
 
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Cases").path
+    /// The repository's stdlib (the prelude is loaded, as in lfr-repl).
+    static let stdlib = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("stdlib").path
 
     static func all() -> [GoldenCase] {
         guard let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
@@ -44,7 +47,7 @@ struct Expectations {
 
 /// Runs a script with the bindings installed; returns its output lines and error.
 func runScript(_ source: String, file: String) throws -> (output: [String], error: ScriptError?) {
-    let interp = try Interpreter(loadPrelude: false)
+    let interp = try Interpreter(stdlibPath: GoldenCase.stdlib)
     var out = ""
     interp.output = { out += $0 }
     try ScriptLibrary.install(into: interp)
