@@ -50,8 +50,9 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorCore"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "TensorCore"]),
         .testTarget(name: "SchedulesTests", dependencies: ["Schedules", "Models", "Data", "TensorCore"]),
-        .testTarget(name: "ScriptTests", dependencies: ["Script"]),
-        .testTarget(name: "ScriptLibraryTests", dependencies: ["ScriptLibrary", "Script", "TensorCore"]),
+        .testTarget(name: "ScriptTests", dependencies: ["Script"], exclude: ["Cases"]),
+        .testTarget(name: "ScriptLibraryTests", dependencies: ["ScriptLibrary", "Script", "TensorCore"],
+                    exclude: ["Cases"]),
         .testTarget(name: "EndToEndTests", dependencies: ["lfr-repl"]),
     ],
     swiftLanguageModes: languageMode

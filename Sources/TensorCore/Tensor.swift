@@ -74,7 +74,7 @@ import Glibc
 
 /// An n-dimensional Float32 array (see the file header for the view model).
 public struct Tensor: @unchecked Sendable {
-    public let storage: TensorStorage
+    public private(set) var storage: TensorStorage
     /// Size of each dimension; `[]` for a 0-d scalar.
     public let shape: [Int]
     /// Elements to skip to advance one step along each dimension.
@@ -258,8 +258,9 @@ public struct Tensor: @unchecked Sendable {
     public mutating func withUnsafeMutableBufferPointer<R>(
         _ body: (UnsafeMutableBufferPointer<Float>) throws -> R
     ) rethrows -> R {
-        var s = storage
-        if !isContiguous || offset != 0 || !isKnownUniquelyReferenced(&s) || s.count != count {
+        // Checked on the stored property itself: a local copy of the
+        // reference would make the storage look shared every time.
+        if !isContiguous || offset != 0 || storage.count != count || !isKnownUniquelyReferenced(&storage) {
             self = Tensor(copying: self)
         }
         return try body(UnsafeMutableBufferPointer(start: storage.pointer + offset, count: count))

@@ -1,1 +1,0 @@
-// DataTests: tests of the Data module live in this folder (one file per concern).
