@@ -34,4 +34,32 @@ static inline void lfr_rl_set_event_hook(rl_hook_func_t *fn) {
 static inline void lfr_rl_set_completion_query_items(int n) {
     rl_completion_query_items = n;
 }
+static inline void lfr_rl_set_completion_word_break_hook(rl_cpvfunc_t *fn) {
+    rl_completion_word_break_hook = fn;
+}
+static inline void lfr_rl_set_completion_suppress_append(int v) {
+    rl_completion_suppress_append = v;
+}
+static inline void lfr_rl_set_sort_completion_matches(int v) {
+    rl_sort_completion_matches = v;
+}
+static inline void lfr_rl_set_catch_sigwinch(int v) {
+    rl_catch_sigwinch = v;
+}
+static inline void lfr_rl_set_change_environment(int v) {
+    rl_change_environment = v;
+}
+static inline void lfr_rl_set_basic_quote_characters(const char *s) {
+    rl_basic_quote_characters = s;
+}
+/* The text of the line being edited and the cursor position in it. */
+static inline const char *lfr_rl_line_buffer(void) { return rl_line_buffer; }
+static inline int lfr_rl_point(void) { return rl_point; }
+/* History file format: a '#<seconds>' line before each entry, so that an
+   entry spanning several lines reads back as one entry. */
+static inline void lfr_history_set_multiline_format(void) {
+    history_comment_char = '#';
+    history_write_timestamps = 1;
+    history_multiline_entries = 1;
+}
 #endif

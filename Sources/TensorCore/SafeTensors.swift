@@ -55,6 +55,11 @@ public enum SafeTensors {
 
     /// Reads a safetensors file (memory-mapped, validated, converted to Float32).
     public static func read(path: String) throws -> SafeTensorsFile {
+        try withMappedFile(path) { try decode(bytes: $0, path: path) }
+    }
+
+    /// Maps a file read-only for the duration of `body`.
+    static func withMappedFile<R>(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw TensorError.io(path: path, message: "cannot open: \(errnoText())") }
         defer { close(fd) }
@@ -69,7 +74,7 @@ public enum SafeTensors {
             throw TensorError.io(path: path, message: "cannot map: \(errnoText())")
         }
         defer { munmap(map, size) }
-        return try decode(bytes: UnsafeRawBufferPointer(start: map, count: size), path: path)
+        return try body(UnsafeRawBufferPointer(start: map, count: size))
     }
 
     /// Decodes a whole safetensors file held in memory.
@@ -79,6 +84,37 @@ public enum SafeTensors {
 
     /// Decodes a whole safetensors file held in memory.
     public static func decode(bytes: UnsafeRawBufferPointer, path: String = "<bytes>") throws -> SafeTensorsFile {
+        let (entries, metadata, data) = try parseLayout(bytes: bytes, path: path)
+        var tensors: [String: Tensor] = [:]
+        var dtypes: [String: String] = [:]
+        for e in entries {
+            let src = UnsafeRawBufferPointer(rebasing: data[e.begin..<e.end])
+            tensors[e.name] = try Tensor(shape: e.shape) { dst in convert(src, dtype: e.dtype, into: dst) }
+            dtypes[e.name] = e.dtype
+        }
+        return SafeTensorsFile(names: entries.map(\.name), tensors: tensors, metadata: metadata, dtypes: dtypes)
+    }
+
+    /// Reads a safetensors file keeping every array's dtype and bytes as
+    /// stored (for exact integer and Float64 state; see SafeTensorsArray).
+    public static func readRaw(path: String) throws -> (arrays: [SafeTensorsArray], metadata: [String: String]) {
+        try withMappedFile(path) { bytes in
+            let (entries, metadata, data) = try parseLayout(bytes: bytes, path: path)
+            let arrays = entries.map { e in
+                SafeTensorsArray(name: e.name, dtype: e.dtype, shape: e.shape,
+                                 bytes: Array(UnsafeRawBufferPointer(rebasing: data[e.begin..<e.end])))
+            }
+            return (arrays, metadata)
+        }
+    }
+
+    /// One entry of the header, validated.
+    struct LayoutEntry { var name: String; var dtype: String; var shape: [Int]; var begin: Int; var end: Int; var order: Int }
+
+    /// Validates the header and every byte span; returns the entries in data
+    /// order, the metadata and the data section.
+    static func parseLayout(bytes: UnsafeRawBufferPointer, path: String) throws
+        -> (entries: [LayoutEntry], metadata: [String: String], data: UnsafeRawBufferPointer) {
         func bad(_ message: String) -> TensorError { .format(path: path, message: message) }
         guard bytes.count >= 8 else {
             throw bad("truncated safetensors file: \(bytes.count) bytes, less than the 8-byte header length")
@@ -100,8 +136,7 @@ public enum SafeTensors {
         guard case let .object(members) = header else { throw bad("header is not a JSON object") }
         let data = UnsafeRawBufferPointer(rebasing: bytes[(8 + n)...])
 
-        struct Entry { var name: String; var dtype: String; var shape: [Int]; var begin: Int; var end: Int; var order: Int }
-        var entries: [Entry] = []
+        var entries: [LayoutEntry] = []
         var metadata: [String: String] = [:]
         var seen = Set<String>()
         for (order, (name, value)) in members.enumerated() {
@@ -149,21 +184,14 @@ public enum SafeTensors {
             guard off[1] <= data.count else {
                 throw bad("\"\(name)\": data_offsets \(off) run past the data section of \(data.count) bytes (truncated file?)")
             }
-            entries.append(Entry(name: name, dtype: dt, shape: sh, begin: off[0], end: off[1], order: order))
+            entries.append(LayoutEntry(name: name, dtype: dt, shape: sh, begin: off[0], end: off[1], order: order))
         }
         entries.sort { $0.begin != $1.begin ? $0.begin < $1.begin : $0.order < $1.order }
         for i in entries.indices.dropFirst() where entries[i].begin < entries[i - 1].end {
             throw bad("\"\(entries[i].name)\" overlaps \"\(entries[i - 1].name)\" in the data section")
         }
 
-        var tensors: [String: Tensor] = [:]
-        var dtypes: [String: String] = [:]
-        for e in entries {
-            let src = UnsafeRawBufferPointer(rebasing: data[e.begin..<e.end])
-            tensors[e.name] = try Tensor(shape: e.shape) { dst in convert(src, dtype: e.dtype, into: dst) }
-            dtypes[e.name] = e.dtype
-        }
-        return SafeTensorsFile(names: entries.map(\.name), tensors: tensors, metadata: metadata, dtypes: dtypes)
+        return (entries, metadata, data)
     }
 
     /// Converts little-endian elements of `dtype` to Float32.
@@ -239,6 +267,12 @@ public enum SafeTensors {
 
     /// The JSON header, space-padded to a multiple of 8 bytes.
     static func headerBytes(_ entries: [(name: String, tensor: Tensor)], metadata: [String: String]) throws -> [UInt8] {
+        try headerBytes(layout: entries.map { ($0.name, "F32", $0.tensor.shape, $0.tensor.count * 4) }, metadata: metadata)
+    }
+
+    /// The header for entries given as (name, dtype, shape, byte count).
+    static func headerBytes(layout entries: [(name: String, dtype: String, shape: [Int], bytes: Int)],
+                            metadata: [String: String]) throws -> [UInt8] {
         var seen = Set<String>()
         var parts: [String] = []
         if !metadata.isEmpty {
@@ -253,13 +287,81 @@ public enum SafeTensors {
             guard seen.insert(e.name).inserted else {
                 throw TensorError.invalidArgument(op: "safetensors", message: "tensor name \"\(e.name)\" is used twice")
             }
-            let bytes = e.tensor.count * 4
-            parts.append("\(JSONValue.quote(e.name)):{\"dtype\":\"F32\",\"shape\":[\(e.tensor.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            let bytes = e.bytes
+            parts.append("\(JSONValue.quote(e.name)):{\"dtype\":\"\(e.dtype)\",\"shape\":[\(e.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}")
             offset += bytes
         }
         var header = Array("{\(parts.joined(separator: ","))}".utf8)
         while header.count % 8 != 0 { header.append(0x20) }
         return header
+    }
+}
+
+/// An array stored with its own dtype, bytes kept exactly (little-endian).
+/// For state that must round-trip bit for bit (integer counters, Float64
+/// sums, RNG words): `SafeTensors.writeRaw` / `readRaw`.
+public struct SafeTensorsArray: Equatable, Sendable {
+    public var name: String
+    public var dtype: String
+    public var shape: [Int]
+    public var bytes: [UInt8]
+
+    public init(name: String, dtype: String, shape: [Int], bytes: [UInt8]) {
+        self.name = name; self.dtype = dtype; self.shape = shape; self.bytes = bytes
+    }
+
+    /// An array of plain numbers (Float, Double, Int32, Int64, UInt8);
+    /// 1-d unless a shape holding exactly `values.count` elements is given.
+    public init<T: BitwiseCopyable>(name: String, values: [T], shape: [Int]? = nil) {
+        let dtype: String
+        switch T.self {
+        case is Float.Type: dtype = "F32"
+        case is Double.Type: dtype = "F64"
+        case is Int32.Type: dtype = "I32"
+        case is Int64.Type: dtype = "I64"
+        case is UInt8.Type: dtype = "U8"
+        default: preconditionFailure("SafeTensorsArray: unsupported element type \(T.self) (caller bug)")
+        }
+        precondition(shape.map { Tensor.elementCount($0) == values.count } ?? true,
+                     "SafeTensorsArray: shape does not hold the values (caller bug)")
+        self.init(name: name, dtype: dtype, shape: shape ?? [values.count],
+                  bytes: values.withUnsafeBytes { Array($0) })
+    }
+
+    /// The elements as `T`, which must match the dtype's size exactly.
+    public func values<T: BitwiseCopyable>(as type: T.Type) throws -> [T] {
+        let size = MemoryLayout<T>.size
+        guard SafeTensors.dtypeSizes[dtype] == size, bytes.count % size == 0 else {
+            throw TensorError.format(path: name, message: "array \"\(name)\" holds \(dtype), not \(T.self)")
+        }
+        let n = bytes.count / size
+        return [T](unsafeUninitializedCapacity: n) { buf, count in
+            bytes.withUnsafeBytes { src in
+                UnsafeMutableRawBufferPointer(buf).copyMemory(from: src)
+            }
+            count = n
+        }
+    }
+}
+
+extension SafeTensors {
+    /// Writes arrays with their own dtypes, atomically.
+    public static func writeRaw(_ arrays: [SafeTensorsArray], metadata: [String: String] = [:], to path: String) throws {
+        for a in arrays {
+            guard let size = dtypeSizes[a.dtype] else {
+                throw TensorError.invalidArgument(op: "safetensors", message: "unknown dtype \(a.dtype) for \"\(a.name)\"")
+            }
+            guard let n = Tensor.elementCount(a.shape), n * size == a.bytes.count else {
+                throw TensorError.invalidArgument(op: "safetensors", message: "\"\(a.name)\": \(a.bytes.count) bytes do not fit shape \(a.shape) of \(a.dtype)")
+            }
+        }
+        let header = try headerBytes(layout: arrays.map { ($0.name, $0.dtype, $0.shape, $0.bytes.count) }, metadata: metadata)
+        try AtomicFile.write(to: path) { w in
+            var length = UInt64(header.count).littleEndian
+            try withUnsafeBytes(of: &length) { try w.write($0) }
+            try header.withUnsafeBytes { try w.write($0) }
+            for a in arrays { try a.bytes.withUnsafeBytes { try w.write($0) } }
+        }
     }
 }
 

@@ -1,3 +1,100 @@
-// lfr-repl: the executable (REPL, batch runner, command line).
-import TensorCore
-print("lfr-repl: the language front end is not built yet (see issues 3 and 4)")
+// main: the entry point of lfr-repl: parse the command line, pick the mode
+// (REPL, script file, stdin, -e CODE), run it and exit with its code
+// (0 ok, 1 script error, 2 usage error, 130 Ctrl-C, n after exit(n)).
+import ArgumentParser
+import Glibc
+import Script
+
+/// Parses the command line; prints help/version (exit 0) or a usage error (exit 2).
+func parseInvocation() -> Invocation {
+    do {
+        let options = try LfrOptions.parse(Array(CommandLine.arguments.dropFirst()))
+        return try options.invocation(stdinIsTerminal: isatty(0) == 1)
+    } catch let e as UsageError {
+        Output.err("lfr-repl: \(e.description)\nRun 'lfr-repl --help' for the usage.")
+        exit(2)
+    } catch {
+        if LfrOptions.exitCode(for: error) == .success {
+            Output.out(LfrOptions.fullMessage(for: error) + "\n")
+            exit(0)
+        }
+        Output.err(LfrOptions.fullMessage(for: error))
+        exit(2)
+    }
+}
+
+/// Creates the interpreter with `args` bound and the ML libraries installed.
+func makeHost(_ invocation: Invocation) -> ScriptHost {
+    do {
+        return try ScriptHost(arguments: invocation.scriptArguments)
+    } catch {
+        Output.err("lfr-repl: cannot start the interpreter:\n\(error)")
+        exit(1)
+    }
+}
+
+/// Starts the interactive prompt on `host` (after running the start-up file).
+func runInteractive(_ host: ScriptHost, _ invocation: Invocation, banner: Bool) -> Int32 {
+    Signals.installInterruptHandler(batch: false)
+    let repl = Repl(host: host, invocation: invocation)
+    runInitFile(repl)
+    if let code = repl.exitCode { return code }
+    return repl.run(banner: banner)
+}
+
+func runMain() -> Int32 {
+    let invocation = parseInvocation()
+    switch invocation.mode {
+    case .repl:
+        return runInteractive(makeHost(invocation), invocation, banner: true)
+
+    case .stdin:
+        Signals.installInterruptHandler(batch: true)
+        let host = makeHost(invocation)
+        let source = readStandardInput()
+        if case .failed(let code) = Batch.run(source, file: "<stdin>", host: host, colorAllowed: invocation.colorAllowed) {
+            return code
+        }
+        return 0
+
+    case .file(let path, let interactive):
+        Signals.installInterruptHandler(batch: !interactive)
+        let host = makeHost(invocation)
+        let outcome = Batch.runFile(path, host: host, colorAllowed: invocation.colorAllowed)
+        if !interactive {
+            if case .failed(let code) = outcome { return code }
+            return 0
+        }
+        if case .failed(let code) = outcome, code != 1 && code != 130 { return code }   // exit(n) ends it
+        Signals.resetAfterInterrupt()
+        return runInteractive(host, invocation, banner: false)
+
+    case .code(let code, let interactive):
+        Signals.installInterruptHandler(batch: !interactive)
+        let host = makeHost(invocation)
+        switch Batch.run(code, file: "<-e>", host: host, colorAllowed: invocation.colorAllowed) {
+        case .finished(let value):
+            if !value.isNilValue { Output.out(host.display(value) + "\n") }
+            if !interactive { return 0 }
+        case .failed(let status):
+            if !interactive || (status != 1 && status != 130) { return status }
+            Signals.resetAfterInterrupt()
+        }
+        return runInteractive(host, invocation, banner: false)
+    }
+}
+
+// The interpreter runs on a thread with a large stack (deep recursion in
+// lfr code must become an lfr error, never a native stack overflow). Only
+// that thread receives SIGINT, so Ctrl-C interrupts its poll() at the prompt.
+var blocked = sigset_t()
+sigemptyset(&blocked)
+sigaddset(&blocked, SIGINT)
+pthread_sigmask(SIG_BLOCK, &blocked, nil)
+var status: Int32 = 0
+runOnLargeStack {
+    pthread_sigmask(SIG_UNBLOCK, &blocked, nil)
+    status = runMain()
+    fflush(stdout)
+}
+exit(status)

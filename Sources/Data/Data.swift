@@ -1,1 +1,0 @@
-// Data: corpora, tokenizers, token blocks, train/val splits, nanoGPT .bin files.

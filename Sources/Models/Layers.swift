@@ -1,0 +1,616 @@
+// Layers: the forward/backward kernel pairs the language models are built from
+// (llm.c style): embedding, layernorm, linear (matmul), GELU, residual,
+// causal multi-head attention, softmax cross-entropy.
+//
+// Conventions that stay true in this file:
+// - Every buffer is a raw row-major Float pointer; the comment next to each
+//   parameter gives its shape. B = batch rows, T = sequence length,
+//   C = channels, H = heads, V = vocab, N = B*T rows.
+// - Backward kernels ACCUMULATE into parameter gradients (+=) so gradient
+//   accumulation and tied weights need no extra buffers; gradients with
+//   respect to activations are overwritten unless the parameter says so.
+// - Callers validate sizes; these kernels trust them (internal API).
+// - Results do not depend on the number of workers: parallel loops split
+//   independent rows (or independent columns of a reduction), and every
+//   reduction runs in a fixed order inside one row or column.
+// - Matmuls go through BLAS.sgemm with transposes as flags, never copies.
+//   Threads: a model pass runs inside `Layers.withModelThreads`, which sets
+//   OpenBLAS to ONE thread for its duration; `gemm` then splits each product
+//   into `Parallel.workers` row (or column) panels, one single-threaded
+//   sgemm per worker, and attention runs its per-(batch, head) products on
+//   the workers the same way. So exactly `Parallel.workers` threads compute
+//   at any time: no OpenBLAS threads spin (sched_yield) while our own loops
+//   run, which measured as the largest cost when both pools were active.
+import TensorCore
+import Dispatch
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@usableFromInline typealias FloatPtr = UnsafeMutablePointer<Float>
+@usableFromInline typealias ConstFloatPtr = UnsafePointer<Float>
+
+/// Rows per parallel chunk that make a thread worth starting for a row of
+/// `width` elements (about 16k elements of work per chunk).
+@inline(__always) func rowGrain(_ width: Int) -> Int { max(1, 16_384 / max(width, 1)) }
+
+// MARK: - Small vector helpers (SIMD, fixed summation order)
+
+/// Sum of a[0..<n] (8 interleaved partial sums, then the tail; fixed order).
+@inline(__always) func vsum(_ a: ConstFloatPtr, _ n: Int) -> Float {
+    var acc = SIMD8<Float>()
+    var i = 0
+    let raw = UnsafeRawPointer(a)
+    while i + 8 <= n {
+        acc += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        i += 8
+    }
+    var s = acc.sum()
+    while i < n { s += a[i]; i += 1 }
+    return s
+}
+
+/// Dot product of a[0..<n] and b[0..<n] (fixed order, see vsum).
+@inline(__always) func vdot(_ a: ConstFloatPtr, _ b: ConstFloatPtr, _ n: Int) -> Float {
+    var acc = SIMD8<Float>()
+    var i = 0
+    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+    while i + 8 <= n {
+        acc += ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            * rb.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        i += 8
+    }
+    var s = acc.sum()
+    while i < n { s += a[i] * b[i]; i += 1 }
+    return s
+}
+
+/// Sum of (a[i] - m)^2 over i < n (fixed order).
+@inline(__always) func vsumSquaredDiff(_ a: ConstFloatPtr, _ m: Float, _ n: Int) -> Float {
+    var acc = SIMD8<Float>()
+    let mv = SIMD8<Float>(repeating: m)
+    var i = 0
+    let ra = UnsafeRawPointer(a)
+    while i + 8 <= n {
+        let d = ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - mv
+        acc += d * d
+        i += 8
+    }
+    var s = acc.sum()
+    while i < n { let d = a[i] - m; s += d * d; i += 1 }
+    return s
+}
+
+/// Largest of a[0..<n] (n >= 1).
+@inline(__always) func vmax(_ a: ConstFloatPtr, _ n: Int) -> Float {
+    var m = a[0]
+    var i = 1
+    while i < n { if a[i] > m { m = a[i] }; i += 1 }
+    return m
+}
+
+/// exp(x) for Float (Glibc's expf): the scalar reference of `vexp`.
+@inline(__always) func fexp(_ x: Float) -> Float { expf(x) }
+
+/// exp of 8 lanes: x = k ln2 + r with |r| <= ln2/2, exp(r) by a degree-6
+/// Taylor polynomial (relative error < 2e-7, about 2 ulp), times 2^k built
+/// from the exponent bits. Inputs are clamped to [-87.3, 88.7] (results
+/// stay normal; exp of anything lower is flushed to ~1e-38, not 0).
+@inline(__always) func vexp(_ x0: SIMD8<Float>) -> SIMD8<Float> {
+    let lo = SIMD8<Float>(repeating: -87.3), hi = SIMD8<Float>(repeating: 88.7)
+    var x = x0.replacing(with: lo, where: x0 .< lo)
+    x.replace(with: hi, where: x .> hi)
+    let magic = SIMD8<Float>(repeating: 12_582_912)        // 1.5 * 2^23: rounds to an integer
+    let t = x * 1.442695040888963 + magic
+    let k = t - magic
+    let r = x - k * 0.693145751953125 - k * 1.428606765330187e-06
+    var p = SIMD8<Float>(repeating: 1.0 / 720)
+    p = p * r + 1.0 / 120
+    p = p * r + 1.0 / 24
+    p = p * r + 1.0 / 6
+    p = p * r + 0.5
+    p = p * r + 1
+    p = p * r + 1
+    let ki = unsafeBitCast(t, to: SIMD8<Int32>.self) &- 0x4B40_0000
+    let scale = unsafeBitCast((ki &+ 127) &<< 23, to: SIMD8<Float>.self)
+    return p * scale
+}
+
+/// Scalar version of `vexp` (same arithmetic, for tails).
+@inline(__always) func sexp(_ x: Float) -> Float { vexp(SIMD8(repeating: x))[0] }
+
+/// a[i] = exp(a[i] - m) for i < n; returns the sum (fixed order).
+@inline(__always) func vexpSubtract(_ a: FloatPtr, _ m: Float, _ n: Int) -> Float {
+    var acc = SIMD8<Float>()
+    let mv = SIMD8<Float>(repeating: m)
+    let raw = UnsafeMutableRawPointer(a)
+    var i = 0
+    while i + 8 <= n {
+        let e = vexp(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - mv)
+        raw.storeBytes(of: e, toByteOffset: i * 4, as: SIMD8<Float>.self)
+        acc += e
+        i += 8
+    }
+    var s = acc.sum()
+    while i < n { let e = sexp(a[i] - m); a[i] = e; s += e; i += 1 }
+    return s
+}
+
+/// a[i] *= f for i < n.
+@inline(__always) func vscale(_ a: FloatPtr, _ f: Float, _ n: Int) {
+    for i in 0..<n { a[i] *= f }
+}
+
+/// erf of 8 lanes (Abramowitz & Stegun 7.1.26 on |x|, odd extension):
+/// formula error < 1.5e-7, under 5e-7 with Float rounding (tested), below
+/// the resolution of 1 + erf that GELU uses.
+@inline(__always) func verf(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    let negative = x .< SIMD8<Float>()
+    let ax = x.replacing(with: -x, where: negative)
+    let one = SIMD8<Float>(repeating: 1)
+    let t = one / (one + 0.3275911 * ax)
+    var p = SIMD8<Float>(repeating: 1.061405429)
+    p = p * t - 1.453152027
+    p = p * t + 1.421413741
+    p = p * t - 0.284496736
+    p = p * t + 0.254829592
+    let y: SIMD8<Float> = one - p * t * vexp(-(ax * ax))
+    return y.replacing(with: -y, where: negative)
+}
+
+enum Layers {
+    // MARK: - Threads and GEMM
+
+    /// Runs `body` with OpenBLAS single-threaded (the model parallelises
+    /// GEMMs itself, see the file header), restoring the previous setting.
+    static func withModelThreads<R>(_ body: () throws -> R) rethrows -> R {
+        let previous = BLAS.threads
+        if previous != 1 { BLAS.setThreads(1) }
+        defer { if previous != 1 { BLAS.setThreads(previous) } }
+        return try body()
+    }
+
+    /// C[M,N] = alpha op(A) op(B) + beta C (row-major, as BLAS.sgemm), split
+    /// into one panel of rows of C (or of columns, when C is wide) per
+    /// worker; panel edges are multiples of 16 so every panel keeps
+    /// OpenBLAS's full-width micro-kernels. Small products run in one call.
+    static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                     a: ConstFloatPtr, lda: Int, b: ConstFloatPtr, ldb: Int,
+                     beta: Float, c: FloatPtr, ldc: Int) {
+        let workers = Parallel.workers
+        if workers <= 1 || m * n * k < 1 << 18 {
+            BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                       b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        let byRows = m >= n
+        let extent = byRows ? m : n
+        let parts = min(workers, max(1, extent / 16))
+        Parallel.forEachChunk(parts, grain: 1) { range in
+            for part in range {
+                let lo = (extent * part / parts) & ~15
+                let hi = part == parts - 1 ? extent : (extent * (part + 1) / parts) & ~15
+                if lo >= hi { continue }
+                if byRows {
+                    BLAS.sgemm(transA: transA, transB: transB, m: hi - lo, n: n, k: k, alpha: alpha,
+                               a: transA ? a + lo : a + lo * lda, lda: lda, b: b, ldb: ldb,
+                               beta: beta, c: c + lo * ldc, ldc: ldc)
+                } else {
+                    BLAS.sgemm(transA: transA, transB: transB, m: m, n: hi - lo, k: k, alpha: alpha,
+                               a: a, lda: lda, b: transB ? b + lo * ldb : b + lo, ldb: ldb,
+                               beta: beta, c: c + lo, ldc: ldc)
+                }
+            }
+        }
+    }
+
+    // MARK: - Embedding
+
+    /// out[n, :] = wte[tokens[n], :] + wpe[n % T, :].
+    /// out (B*T, C); tokens (B*T); wte (V, C); wpe (>= T, C).
+    static func embeddingForward(out: FloatPtr, tokens: UnsafePointer<Int32>, wte: ConstFloatPtr,
+                                 wpe: ConstFloatPtr, B: Int, T: Int, C: Int) {
+        Parallel.forEachChunk(B * T, grain: rowGrain(C)) { rows in
+            for n in rows {
+                let o = out + n * C
+                let e = wte + Int(tokens[n]) * C
+                let p = wpe + (n % T) * C
+                for c in 0..<C { o[c] = e[c] + p[c] }
+            }
+        }
+    }
+
+    /// dwte[tokens[n]] += dout[n]; dwpe[n % T] += dout[n] (sequential: rows of
+    /// dwte can repeat, and a fixed order keeps results bit-identical).
+    /// dwte (V, C); dwpe (>= T, C); dout (B*T, C); tokens (B*T).
+    static func embeddingBackward(dwte: FloatPtr, dwpe: FloatPtr?, dout: ConstFloatPtr,
+                                  tokens: UnsafePointer<Int32>, B: Int, T: Int, C: Int) {
+        for n in 0..<(B * T) {
+            let d = dout + n * C
+            let e = dwte + Int(tokens[n]) * C
+            for c in 0..<C { e[c] += d[c] }
+        }
+        if let dwpe {
+            // Column-chunked: each position row sums its B contributions in order.
+            Parallel.forEachChunk(T, grain: rowGrain(C * B)) { ts in
+                for t in ts {
+                    let p = dwpe + t * C
+                    for b in 0..<B {
+                        let d = dout + (b * T + t) * C
+                        for c in 0..<C { p[c] += d[c] }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: - LayerNorm (eps 1e-5, biased variance, as PyTorch)
+
+    static let layerNormEpsilon: Float = 1e-5
+
+    /// out = (inp - mean) * rstd * weight + bias, per row.
+    /// out, inp (N, C); mean, rstd (N) are saved for backward (may be nil in eval);
+    /// weight, bias (C).
+    static func layerNormForward(out: FloatPtr, mean: FloatPtr?, rstd: FloatPtr?, inp: ConstFloatPtr,
+                                 weight: ConstFloatPtr, bias: ConstFloatPtr?, N: Int, C: Int) {
+        Parallel.forEachChunk(N, grain: rowGrain(C)) { rows in
+            for n in rows {
+                let x = inp + n * C
+                let m = vsum(x, C) / Float(C)
+                let v = vsumSquaredDiff(x, m, C) / Float(C)
+                let s = 1 / (v + layerNormEpsilon).squareRoot()
+                let o = out + n * C
+                if let bias {
+                    for c in 0..<C { o[c] = (x[c] - m) * s * weight[c] + bias[c] }
+                } else {
+                    for c in 0..<C { o[c] = (x[c] - m) * s * weight[c] }
+                }
+                mean?[n] = m
+                rstd?[n] = s
+            }
+        }
+    }
+
+    /// dinp += LN backward (accumulates: the residual stream's gradient);
+    /// dweight, dbias += column sums.
+    /// dinp, dout, inp (N, C); weight, dweight, dbias (C); mean, rstd (N).
+    static func layerNormBackward(dinp: FloatPtr, dweight: FloatPtr, dbias: FloatPtr?, dout: ConstFloatPtr,
+                                  inp: ConstFloatPtr, weight: ConstFloatPtr, mean: ConstFloatPtr,
+                                  rstd: ConstFloatPtr, N: Int, C: Int) {
+        // Rows: dx = rstd * (dnorm - mean(dnorm) - xhat * mean(dnorm * xhat)), dnorm = dout * w.
+        Parallel.forEachChunk(N, grain: rowGrain(C)) { rows in
+            for n in rows {
+                let x = inp + n * C, d = dout + n * C, dx = dinp + n * C
+                let m = mean[n], s = rstd[n]
+                var sumD: Float = 0, sumDX: Float = 0
+                for c in 0..<C {
+                    let dn = d[c] * weight[c]
+                    sumD += dn
+                    sumDX += dn * (x[c] - m) * s
+                }
+                let meanD = sumD / Float(C), meanDX = sumDX / Float(C)
+                for c in 0..<C {
+                    let xhat = (x[c] - m) * s
+                    dx[c] += s * (d[c] * weight[c] - meanD - xhat * meanDX)
+                }
+            }
+        }
+        // Columns: each column sums over all rows in row order (deterministic).
+        let columnChunks = min(C, max(1, Parallel.workers))
+        Parallel.forEachChunk(columnChunks, grain: 1) { chunkRange in
+            for chunk in chunkRange {
+                let c0 = chunk * C / columnChunks, c1 = (chunk + 1) * C / columnChunks
+                for n in 0..<N {
+                    let x = inp + n * C, d = dout + n * C
+                    let m = mean[n], s = rstd[n]
+                    for c in c0..<c1 {
+                        dweight[c] += d[c] * (x[c] - m) * s
+                        if let dbias { dbias[c] += d[c] }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: - Linear (weights stored [out, in], as nanoGPT / PyTorch)
+
+    /// out = inp @ weight^T + bias.
+    /// out (N, OC); inp (N, IC); weight (OC, IC); bias (OC).
+    static func linearForward(out: FloatPtr, inp: ConstFloatPtr, weight: ConstFloatPtr, bias: ConstFloatPtr?,
+                              N: Int, IC: Int, OC: Int) {
+        if let bias {
+            Parallel.forEachChunk(N, grain: rowGrain(OC)) { rows in
+                for n in rows { (out + n * OC).update(from: bias, count: OC) }
+            }
+        }
+        gemm(transA: false, transB: true, m: N, n: OC, k: IC, alpha: 1, a: inp, lda: IC,
+                   b: weight, ldb: IC, beta: bias == nil ? 0 : 1, c: out, ldc: OC)
+    }
+
+    /// out = residual + inp @ weight^T + bias (the residual add fused into the
+    /// GEMM's beta = 1, so no separate projection buffer or add pass).
+    /// out, residual (N, OC); inp (N, IC); weight (OC, IC); bias (OC).
+    /// out may alias residual. The backward is `linearBackward` with the
+    /// residual stream's gradient as dout, plus the identity for residual.
+    static func residualLinearForward(out: FloatPtr, residual: ConstFloatPtr, inp: ConstFloatPtr,
+                                      weight: ConstFloatPtr, bias: ConstFloatPtr?, N: Int, IC: Int, OC: Int) {
+        Parallel.forEachChunk(N, grain: rowGrain(OC)) { rows in
+            for n in rows {
+                let o = out + n * OC, r = residual + n * OC
+                if let bias {
+                    for c in 0..<OC { o[c] = r[c] + bias[c] }
+                } else if UnsafePointer(o) != r {
+                    o.update(from: r, count: OC)
+                }
+            }
+        }
+        gemm(transA: false, transB: true, m: N, n: OC, k: IC, alpha: 1, a: inp, lda: IC,
+                   b: weight, ldb: IC, beta: 1, c: out, ldc: OC)
+    }
+
+    /// dinp = dout @ weight (or += when `accumulateInput`); dweight += dout^T @ inp;
+    /// dbias += column sums of dout.
+    /// dinp, inp (N, IC); dout (N, OC); weight, dweight (OC, IC); dbias (OC).
+    static func linearBackward(dinp: FloatPtr?, dweight: FloatPtr, dbias: FloatPtr?, dout: ConstFloatPtr,
+                               inp: ConstFloatPtr, weight: ConstFloatPtr, N: Int, IC: Int, OC: Int,
+                               accumulateInput: Bool = false) {
+        if let dinp {
+            gemm(transA: false, transB: false, m: N, n: IC, k: OC, alpha: 1, a: dout, lda: OC,
+                       b: weight, ldb: IC, beta: accumulateInput ? 1 : 0, c: dinp, ldc: IC)
+        }
+        gemm(transA: true, transB: false, m: OC, n: IC, k: N, alpha: 1, a: dout, lda: OC,
+                   b: inp, ldb: IC, beta: 1, c: dweight, ldc: IC)
+        if let dbias { columnSums(into: dbias, dout, rows: N, columns: OC) }
+    }
+
+    /// into[c] += sum over rows of m[r, c]; m (rows, columns). Fixed row order.
+    static func columnSums(into: FloatPtr, _ m: ConstFloatPtr, rows: Int, columns: Int) {
+        let chunks = min(max(1, columns / 64), max(1, Parallel.workers))
+        Parallel.forEachChunk(chunks, grain: 1) { chunkRange in
+            for chunk in chunkRange {
+                let c0 = chunk * columns / chunks, c1 = (chunk + 1) * columns / chunks
+                for r in 0..<rows {
+                    let row = m + r * columns
+                    for c in c0..<c1 { into[c] += row[c] }
+                }
+            }
+        }
+    }
+
+    // MARK: - GELU (exact, erf form, as PyTorch's default F.gelu)
+
+    /// out = x * Phi(x), Phi(x) = 0.5 (1 + erf(x / sqrt 2)); out, inp (n);
+    /// out may alias inp. When `cdf` is given, Phi(x) is kept there (n) so the
+    /// backward needs no second erf. Vectorised erf (see `verf`): within 1e-7
+    /// of the exact GELU per unit of |x|.
+    static func geluForward(out: FloatPtr, cdf: FloatPtr? = nil, inp: ConstFloatPtr, count n: Int) {
+        Parallel.forEachChunk(n / 8, grain: 2048) { r in
+            let ri = UnsafeRawPointer(inp), ro = UnsafeMutableRawPointer(out)
+            let rc = cdf.map { UnsafeMutableRawPointer($0) }
+            for v in r {
+                let x = ri.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
+                let phi = 0.5 * (1 + verf(x * 0.70710678118654752))
+                rc?.storeBytes(of: phi, toByteOffset: v * 32, as: SIMD8<Float>.self)
+                ro.storeBytes(of: x * phi, toByteOffset: v * 32, as: SIMD8<Float>.self)
+            }
+        }
+        for i in (n / 8 * 8)..<n {
+            let x = inp[i]
+            let phi = 0.5 * (1 + verf(SIMD8(repeating: x * 0.70710678118654752))[0])
+            cdf?[i] = phi
+            out[i] = x * phi
+        }
+    }
+
+    /// dinp = dout * gelu'(inp), gelu'(x) = Phi(x) + x phi(x); dinp, dout,
+    /// inp, cdf (n); dinp may alias dout. `cdf` is Phi saved by the forward
+    /// (recomputed when nil).
+    static func geluBackward(dinp: FloatPtr, inp: ConstFloatPtr, cdf: ConstFloatPtr? = nil, dout: ConstFloatPtr,
+                             count n: Int) {
+        @inline(__always) func grad(_ x: SIMD8<Float>, _ phi: SIMD8<Float>) -> SIMD8<Float> {
+            phi + x * (0.39894228040143268 * vexp(-0.5 * x * x))
+        }
+        @inline(__always) func Phi(_ x: SIMD8<Float>) -> SIMD8<Float> { 0.5 * (1 + verf(x * 0.70710678118654752)) }
+        Parallel.forEachChunk(n / 8, grain: 2048) { r in
+            let ri = UnsafeRawPointer(inp), rd = UnsafeRawPointer(dout), ro = UnsafeMutableRawPointer(dinp)
+            let rc = cdf.map { UnsafeRawPointer($0) }
+            for v in r {
+                let x = ri.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
+                let d = rd.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
+                let phi = rc?.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self) ?? Phi(x)
+                ro.storeBytes(of: d * grad(x, phi), toByteOffset: v * 32, as: SIMD8<Float>.self)
+            }
+        }
+        for i in (n / 8 * 8)..<n {
+            let x = SIMD8<Float>(repeating: inp[i])
+            let phi = cdf.map { SIMD8<Float>(repeating: $0[i]) } ?? Phi(x)
+            dinp[i] = dout[i] * grad(x, phi)[0]
+        }
+    }
+
+    // MARK: - Residual
+
+    /// out = a + b; out, a, b (n). out may alias a or b.
+    static func residualForward(out: FloatPtr, a: ConstFloatPtr, b: ConstFloatPtr, count n: Int) {
+        Parallel.forEachChunk(n, grain: 16_384) { r in
+            for i in r { out[i] = a[i] + b[i] }
+        }
+    }
+
+    /// da += dout; db += dout (the GPT aliases both to one residual-stream
+    /// gradient instead, which is the same computation without the copies).
+    static func residualBackward(da: FloatPtr, db: FloatPtr, dout: ConstFloatPtr, count n: Int) {
+        Parallel.forEachChunk(n, grain: 16_384) { r in
+            for i in r { da[i] += dout[i]; db[i] += dout[i] }
+        }
+    }
+
+    // MARK: - Causal multi-head self-attention
+
+    /// Rows per block of the causal blocking: a block of query rows
+    /// [r0, r1) only multiplies key columns [0, r1), skipping most of the
+    /// masked upper triangle while keeping each GEMM large.
+    static let attentionRowBlock = 64
+
+    /// The row blocks of a length-T sequence, last (widest) first.
+    @inline(__always) static func rowBlocks(_ T: Int) -> [(Int, Int)] {
+        var blocks: [(Int, Int)] = []
+        var r0 = 0
+        while r0 < T {
+            let r1 = min(T, r0 + attentionRowBlock)
+            blocks.append((r0, r1))
+            r0 = r1
+        }
+        return blocks.reversed()
+    }
+
+    /// out = causal softmax(q k^T / sqrt(hs)) v per head, heads concatenated.
+    /// out (B, T, C); att (B, H, T, T) keeps the probabilities for backward
+    /// (entries above the diagonal are 0); qkv (B, T, 3C) holds q | k | v,
+    /// head h at columns h*hs ..< (h+1)*hs of each third (hs = C / H).
+    /// One task per (batch, head) on the workers: scores GEMM, softmax, and
+    /// the value GEMM run back to back while that head's T x T block is in cache.
+    static func attentionForward(out: FloatPtr, att: FloatPtr, qkv: ConstFloatPtr, B: Int, T: Int, C: Int, H: Int) {
+        let hs = C / H, C3 = 3 * C
+        let scale = 1 / Float(hs).squareRoot()
+        let blocks = rowBlocks(T)
+        withModelThreads {
+            Parallel.forEachChunk(B * H, grain: 1) { pairs in
+                for pair in pairs {
+                    let b = pair / H, h = pair % H
+                    let q = qkv + b * T * C3 + h * hs, k = q + C, v = q + 2 * C
+                    let a = att + pair * T * T
+                    let y = out + b * T * C + h * hs
+                    // scores = scale * q k^T (lower blocks only)
+                    for (r0, r1) in blocks {
+                        BLAS.sgemm(transA: false, transB: true, m: r1 - r0, n: r1, k: hs, alpha: scale,
+                                   a: q + r0 * C3, lda: C3, b: k, ldb: C3, beta: 0, c: a + r0 * T, ldc: T)
+                    }
+                    // causal softmax per row, zeros above the diagonal
+                    for t in 0..<T { softmaxRow(a + t * T, valid: t + 1, width: T) }
+                    // y = att v
+                    for (r0, r1) in blocks {
+                        BLAS.sgemm(transA: false, transB: false, m: r1 - r0, n: hs, k: r1, alpha: 1,
+                                   a: a + r0 * T, lda: T, b: v, ldb: C3, beta: 0, c: y + r0 * C, ldc: C)
+                    }
+                }
+            }
+        }
+    }
+
+    /// In place: row[0..<valid] = softmax(row[0..<valid]); row[valid..<width] = 0.
+    @inline(__always) static func softmaxRow(_ a: FloatPtr, valid n: Int, width: Int) {
+        let m = vmax(a, n)
+        let s = vexpSubtract(a, m, n)
+        vscale(a, 1 / s, n)
+        if n < width { (a + n).update(repeating: 0, count: width - n) }
+    }
+
+    /// dqkv = gradient of the attention output w.r.t. qkv (overwritten).
+    /// dqkv, qkv (B, T, 3C); dout (B, T, C); att (B, H, T, T) from forward;
+    /// datt (B, H, T, T) is scratch. One task per (batch, head), as forward.
+    static func attentionBackward(dqkv: FloatPtr, datt: FloatPtr, dout: ConstFloatPtr, qkv: ConstFloatPtr,
+                                  att: ConstFloatPtr, B: Int, T: Int, C: Int, H: Int) {
+        let hs = C / H, C3 = 3 * C
+        let scale = 1 / Float(hs).squareRoot()
+        let blocks = rowBlocks(T)
+        withModelThreads {
+            Parallel.forEachChunk(B * H, grain: 1) { pairs in
+                for pair in pairs {
+                    let b = pair / H, h = pair % H
+                    let q = qkv + b * T * C3 + h * hs, k = q + C, v = q + 2 * C
+                    let dq = dqkv + b * T * C3 + h * hs, dk = dq + C, dv = dq + 2 * C
+                    let dy = dout + b * T * C + h * hs
+                    let a = att + pair * T * T
+                    let d = datt + pair * T * T
+                    // datt = dy v^T; dv = att^T dy (widest block first, beta 0, covers every row)
+                    for (i, (r0, r1)) in blocks.enumerated() {
+                        BLAS.sgemm(transA: false, transB: true, m: r1 - r0, n: r1, k: hs, alpha: 1,
+                                   a: dy + r0 * C, lda: C, b: v, ldb: C3, beta: 0, c: d + r0 * T, ldc: T)
+                        BLAS.sgemm(transA: true, transB: false, m: r1, n: hs, k: r1 - r0, alpha: 1,
+                                   a: a + r0 * T, lda: T, b: dy + r0 * C, ldb: C, beta: i == 0 ? 0 : 1,
+                                   c: dv, ldc: C3)
+                    }
+                    // softmax backward in place: dpre = scale * att * (datt - <att, datt>)
+                    for t in 0..<T {
+                        let ar = a + t * T, dr = d + t * T
+                        let n = t + 1
+                        let dot = vdot(ar, dr, n)
+                        for j in 0..<n { dr[j] = scale * ar[j] * (dr[j] - dot) }
+                        if n < T { (dr + n).update(repeating: 0, count: T - n) }
+                    }
+                    // dq = dpre k; dk = dpre^T q
+                    for (i, (r0, r1)) in blocks.enumerated() {
+                        BLAS.sgemm(transA: false, transB: false, m: r1 - r0, n: hs, k: r1, alpha: 1,
+                                   a: d + r0 * T, lda: T, b: k, ldb: C3, beta: 0, c: dq + r0 * C3, ldc: C3)
+                        BLAS.sgemm(transA: true, transB: false, m: r1, n: hs, k: r1 - r0, alpha: 1,
+                                   a: d + r0 * T, lda: T, b: q + r0 * C3, ldb: C3, beta: i == 0 ? 0 : 1,
+                                   c: dk, ldc: C3)
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: - Softmax cross-entropy (fused forward and backward)
+
+    /// losses[n] = -log softmax(logits[n])[targets[n]]. The logits are
+    /// scratch: always overwritten. When `gradScale` is given they end as d(gradScale * sum of
+    /// losses)/dlogits = gradScale * (softmax - onehot).
+    /// logits (N, V); targets, losses (N).
+    static func softmaxCrossEntropy(logits: FloatPtr, losses: FloatPtr, targets: UnsafePointer<Int32>,
+                                    N: Int, V: Int, gradScale: Float?) {
+        Parallel.forEachChunk(N, grain: rowGrain(V)) { rows in
+            for n in rows {
+                let z = logits + n * V
+                let y = Int(targets[n])
+                let zy = z[y]
+                let m = vmax(z, V)
+                let s = vexpSubtract(z, m, V)           // z = exp(z - m) from here on
+                losses[n] = logf(s) + m - zy
+                if let g = gradScale {
+                    vscale(z, g / s, V)
+                    z[y] -= g
+                }
+            }
+        }
+    }
+}
+
+
+/// Kernel entry points for lfr-bench (timing only; not part of the model API).
+public enum ModelKernels {
+    /// Times `reps` products C[m,n] = op(A) op(B) with the model's panel-split
+    /// GEMM (single-threaded BLAS panels) and with one multi-threaded BLAS
+    /// call; returns median seconds of (split, blas).
+    public static func compareGEMM(m: Int, n: Int, k: Int, transA: Bool, transB: Bool, reps: Int) -> (Double, Double) {
+        let a = UnsafeMutablePointer<Float>.allocate(capacity: m * k)
+        let b = UnsafeMutablePointer<Float>.allocate(capacity: k * n)
+        let c = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
+        defer { a.deallocate(); b.deallocate(); c.deallocate() }
+        a.initialize(repeating: 0.5, count: m * k); b.initialize(repeating: 0.25, count: k * n)
+        c.initialize(repeating: 0, count: m * n)
+        func time(_ f: () -> Void) -> Double {
+            var ts: [Double] = []
+            for _ in 0..<reps {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                f()
+                ts.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+            }
+            return ts.sorted()[reps / 2]
+        }
+        let lda = transA ? m : k, ldb = transB ? k : n
+        let split = time {
+            Layers.withModelThreads {
+                Layers.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
+                            b: b, ldb: ldb, beta: 0, c: c, ldc: n)
+            }
+        }
+        let blas = time {
+            BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
+                       b: b, ldb: ldb, beta: 0, c: c, ldc: n)
+        }
+        return (split, blas)
+    }
+}

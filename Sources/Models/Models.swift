@@ -1,1 +1,0 @@
-// Models: language models over TensorCore (GPT, bigram, MLP LM), AdamW, checkpoints.

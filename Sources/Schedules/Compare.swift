@@ -1,0 +1,163 @@
+// Compare: trains one fresh model per schedule and seed at an equal token
+// budget and summarises the outcome (DESIGN.md section 3).
+//
+// Fairness rules: every run starts from a model initialised the same way
+// (for seed k, every schedule's model is initialised with the same seed k,
+// so schedules differ only in which blocks they train on); every run gets
+// the same token budget (a cap, and the length of `untilBudget` phases such
+// as the random baseline's); every run evaluates the same validation
+// blocks at the same steps.
+//
+// Reported per schedule (mean ± half the spread over seeds): final
+// validation perplexity, tokens trained, tokens needed to first reach the
+// first schedule's final perplexity (the baseline by convention: put the
+// random baseline first), and forgetting events.
+import Data
+import Models
+import TensorCore
+
+/// A new model of the same kind and configuration, initialised from `seed`.
+public func freshModel(like model: any LanguageModel, seed: UInt64) throws -> any LanguageModel {
+    switch model {
+    case let g as GPT: return try GPT(config: g.configuration, seed: seed)
+    case let b as Bigram: return try Bigram(vocab: b.vocabularySize, seed: seed)
+    case let m as MLPModel: return try MLPModel(config: m.configuration, seed: seed)
+    default:
+        throw ScheduleError.invalidPhase("compare: cannot make a fresh copy of a \(model.kind) model")
+    }
+}
+
+/// One training run of a comparison.
+public struct ComparisonRun {
+    public var schedule: String
+    public var seed: UInt64
+    public var run: Run
+}
+
+/// The outcome of `compare`.
+public struct Comparison {
+    public var names: [String]
+    public var seeds: [UInt64]
+    public var budget: Int
+    public var runs: [ComparisonRun]
+    /// True when the comparison was stopped by an interrupt.
+    public var interrupted: Bool
+
+    func runs(of name: String) -> [Run] { runs.filter { $0.schedule == name }.map(\.run) }
+
+    static func meanSpread(_ xs: [Double]) -> (Double, Double)? {
+        let v = xs.filter { $0.isFinite }
+        guard !v.isEmpty else { return nil }
+        let mean = v.reduce(0, +) / Double(v.count)
+        let spread = ((v.max() ?? 0) - (v.min() ?? 0)) / 2
+        return (mean, spread)
+    }
+
+    static func fmt(_ ms: (Double, Double)?, digits: Int = 3) -> String {
+        guard let (m, s) = ms else { return "-" }
+        let f = "%.\(digits)f"
+        return String(format: f, m) + " ± " + String(format: f, s)
+    }
+
+    /// Tokens at which `run`'s validation perplexity first reached `target`.
+    static func tokensToReach(_ target: Double, in run: Run) -> Int? {
+        run.curves["val_ppl"]?.first { $0.value <= target }?.tokens
+    }
+
+    /// The summary table.
+    public var table: String {
+        var rows: [[String]] = [["schedule", "val ppl", "val loss", "tokens", "tokens to baseline ppl", "forgets"]]
+        let baseline = names.first.flatMap { Comparison.meanSpread(runs(of: $0).compactMap(\.valPpl))?.0 }
+        for name in names {
+            let rs = runs(of: name)
+            let ppl = Comparison.meanSpread(rs.compactMap(\.valPpl))
+            let loss = Comparison.meanSpread(rs.compactMap(\.valLoss))
+            let toks = rs.map(\.tokens)
+            let tokText = Set(toks).count == 1 ? TextTable.grouped(toks[0]) : toks.map(TextTable.grouped).joined(separator: "/")
+            var reach = "-"
+            if let b = baseline {
+                let hits = rs.map { Comparison.tokensToReach(b, in: $0) }
+                if hits.allSatisfy({ $0 != nil }) {
+                    let mean = Double(hits.map { $0! }.reduce(0, +)) / Double(hits.count)
+                    reach = TextTable.grouped(Int(mean.rounded()))
+                } else {
+                    reach = "not reached (\(hits.filter { $0 == nil }.count)/\(hits.count))"
+                }
+            }
+            let forgets = Comparison.meanSpread(rs.map { Double($0.stats.totalForgets) })
+            rows.append([name, Comparison.fmt(ppl), Comparison.fmt(loss, digits: 4), tokText, reach,
+                         Comparison.fmt(forgets, digits: 0)])
+        }
+        var text = TextTable.render(rows, rightAligned: [3, 4], separatorAfterHeader: true)
+        text += "\n\(seeds.count) seed\(seeds.count == 1 ? "" : "s") (\(seeds.map(String.init).joined(separator: ", "))), budget \(TextTable.grouped(budget)) tokens; ± is half the spread over seeds"
+        if interrupted { text += "\n(interrupted: runs after the stop are missing or partial)" }
+        return text
+    }
+
+    /// Mean validation perplexity against tokens, one series per schedule.
+    public var series: [PlotSeries] {
+        names.map { name in
+            let rs = runs(of: name)
+            // Average over seeds at each evaluation index (all runs of one
+            // schedule evaluate at the same steps).
+            let curves = rs.compactMap { $0.curves["val_ppl"] }
+            let n = curves.map(\.count).min() ?? 0
+            var x: [Double] = [], y: [Double] = []
+            for i in 0..<n {
+                x.append(Double(curves[0][i].tokens))
+                y.append(curves.map { $0[i].value }.reduce(0, +) / Double(curves.count))
+            }
+            return PlotSeries(name: name, x: x, y: y)
+        }
+    }
+}
+
+public enum Comparer {
+    /// Trains every schedule for every seed. `progress` receives the label
+    /// of the run and its progress; `made` each run as it is created (so a
+    /// caller can keep partial results when interrupted).
+    public static func compare(
+        schedules: [(name: String, schedule: Schedule)], model prototype: any LanguageModel,
+        data: Dataset, config base: TrainerConfig, optimizer makeOptimizer: () throws -> AdamW,
+        seeds: [UInt64], budget: Int?,
+        progress: ((String, Progress) -> Void)? = nil
+    ) throws -> Comparison {
+        guard !schedules.isEmpty else { throw ScheduleError.invalidPhase("compare: no schedules given") }
+        guard !seeds.isEmpty else { throw ScheduleError.invalidPhase("compare: no seeds given") }
+        guard !data.valIDs.isEmpty else {
+            throw ScheduleError.invalidPhase("compare: the dataset has no validation blocks (make it with val: > 0)")
+        }
+        let blocks = data.trainIDs.count
+        var target = budget
+        if target == nil {
+            let known = schedules.compactMap { $0.schedule.tokens(blocks: blocks, context: data.contextLength, batch: base.batch) }
+            target = known.max()
+        }
+        guard let budgetTokens = target, budgetTokens > 0 else {
+            throw ScheduleError.invalidPhase("compare: cannot tell the token budget from the schedules; pass tokens:")
+        }
+        var result = Comparison(names: schedules.map(\.name), seeds: seeds, budget: budgetTokens, runs: [], interrupted: false)
+        for seed in seeds {
+            for (name, schedule) in schedules {
+                var config = base
+                config.seed = seed
+                config.budget = budgetTokens
+                if let out = base.out { config.out = out + "/\(safeName(name))-seed\(seed)" }
+                let model = try freshModel(like: prototype, seed: seed)
+                let run = try Run(model: model, optimizer: makeOptimizer(), data: data, schedule: schedule, config: config)
+                result.runs.append(ComparisonRun(schedule: name, seed: seed, run: run))
+                let label = "\(name) seed \(seed)"
+                let stop = try run.advance(progress: progress.map { p in { p(label, $0) } })
+                if stop == .interrupted {
+                    result.interrupted = true
+                    return result
+                }
+            }
+        }
+        return result
+    }
+
+    static func safeName(_ s: String) -> String {
+        String(s.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+    }
+}

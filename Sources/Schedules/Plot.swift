@@ -1,0 +1,189 @@
+// Plot: line plots and histograms as terminal text and as SVG files.
+//
+// Terminal line plots draw one series in Unicode braille (2x4 dots per
+// character cell, the densest portable resolution); several series are
+// drawn with one marker character each (* o + x # @ % &) so they stay
+// distinguishable without colour, with a legend. Axes carry min/max labels.
+// Non-finite points are skipped. SVG output is a self-contained file with
+// axes, ticks, a legend and one polyline per series.
+import Foundation
+
+/// One named curve.
+public struct PlotSeries: Sendable {
+    public var name: String
+    public var x: [Double]
+    public var y: [Double]
+    public init(name: String, x: [Double], y: [Double]) { self.name = name; self.x = x; self.y = y }
+    public init(name: String, y: [Double]) { self.init(name: name, x: y.indices.map(Double.init), y: y) }
+}
+
+public enum Plot {
+    static let markers: [Character] = ["*", "o", "+", "x", "#", "@", "%", "&"]
+
+    /// Finite (x, y) pairs of a series.
+    static func points(_ s: PlotSeries) -> [(Double, Double)] {
+        zip(s.x, s.y).filter { $0.0.isFinite && $0.1.isFinite }
+    }
+
+    static func bounds(_ series: [PlotSeries]) -> (x0: Double, x1: Double, y0: Double, y1: Double)? {
+        var x0 = Double.infinity, x1 = -Double.infinity, y0 = Double.infinity, y1 = -Double.infinity
+        for s in series {
+            for (x, y) in points(s) { x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y) }
+        }
+        guard x0.isFinite else { return nil }
+        if x1 == x0 { x0 -= 0.5; x1 += 0.5 }
+        if y1 == y0 { y0 -= 0.5; y1 += 0.5 }
+        return (x0, x1, y0, y1)
+    }
+
+    /// A compact number label: 1234 -> "1234", 1.5e6 -> "1.5e+06", 0.0123 -> "0.0123".
+    public static func label(_ v: Double) -> String {
+        if v == 0 { return "0" }
+        let a = abs(v)
+        if a >= 1e5 || a < 1e-3 { return String(format: "%.3g", v) }
+        if v == v.rounded() { return String(Int(v)) }
+        return String(format: "%.4g", v)
+    }
+
+    /// A line plot for the terminal.
+    public static func terminal(_ series: [PlotSeries], width: Int = 64, height: Int = 16,
+                                title: String? = nil, xLabel: String = "", yLabel: String = "") -> String {
+        let W = max(8, width), H = max(4, height)
+        var lines: [String] = []
+        if let title { lines.append(title) }
+        guard let b = bounds(series) else { return (lines + ["(no finite points to plot)"]).joined(separator: "\n") }
+        var grid = [[Character]](repeating: [Character](repeating: " ", count: W), count: H)
+        if series.count == 1 {
+            // Braille: each cell holds 2 columns x 4 rows of dots.
+            var dots = [[UInt8]](repeating: [UInt8](repeating: 0, count: W), count: H)
+            let bits: [[UInt8]] = [[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]]
+            let pts = points(series[0])
+            func plotDot(_ px: Int, _ py: Int) {
+                guard px >= 0, px < 2 * W, py >= 0, py < 4 * H else { return }
+                dots[py / 4][px / 2] |= bits[py % 4][px % 2]
+            }
+            func pixel(_ x: Double, _ y: Double) -> (Int, Int) {
+                let px = Int(((x - b.x0) / (b.x1 - b.x0) * Double(2 * W - 1)).rounded())
+                let py = Int(((b.y1 - y) / (b.y1 - b.y0) * Double(4 * H - 1)).rounded())
+                return (px, py)
+            }
+            var previous: (Int, Int)? = nil
+            for (x, y) in pts {
+                let p = pixel(x, y)
+                if let q = previous {
+                    // Connect consecutive points with a straight dotted line.
+                    let steps = max(abs(p.0 - q.0), abs(p.1 - q.1), 1)
+                    for s in 0...steps {
+                        let t = Double(s) / Double(steps)
+                        plotDot(Int((Double(q.0) + t * Double(p.0 - q.0)).rounded()),
+                                Int((Double(q.1) + t * Double(p.1 - q.1)).rounded()))
+                    }
+                } else {
+                    plotDot(p.0, p.1)
+                }
+                previous = p
+            }
+            for r in 0..<H { for c in 0..<W where dots[r][c] != 0 {
+                grid[r][c] = Character(Unicode.Scalar(0x2800 + UInt32(dots[r][c]))!)
+            } }
+        } else {
+            for (k, s) in series.enumerated() {
+                let m = markers[k % markers.count]
+                for (x, y) in points(s) {
+                    let c = Int(((x - b.x0) / (b.x1 - b.x0) * Double(W - 1)).rounded())
+                    let r = Int(((b.y1 - y) / (b.y1 - b.y0) * Double(H - 1)).rounded())
+                    if r >= 0 && r < H && c >= 0 && c < W { grid[r][c] = m }
+                }
+            }
+        }
+        let top = label(b.y1), bottom = label(b.y0)
+        let margin = max(top.count, bottom.count, yLabel.count)
+        for r in 0..<H {
+            var left = ""
+            if r == 0 { left = top } else if r == H - 1 { left = bottom } else if r == H / 2 { left = yLabel }
+            lines.append(String(repeating: " ", count: margin - left.count) + left + " ┤" + String(grid[r]))
+        }
+        lines.append(String(repeating: " ", count: margin) + " └" + String(repeating: "─", count: W))
+        let xl = label(b.x0), xr = label(b.x1)
+        let mid = xLabel.isEmpty ? "" : xLabel
+        let gap = max(1, W - xl.count - xr.count - mid.count)
+        lines.append(String(repeating: " ", count: margin + 2) + xl + String(repeating: " ", count: gap / 2) + mid
+                     + String(repeating: " ", count: gap - gap / 2) + xr)
+        if series.count > 1 || !(series.first?.name.isEmpty ?? true) {
+            let legend = series.enumerated().map { k, s in
+                series.count == 1 ? "⣿ \(s.name)" : "\(markers[k % markers.count]) \(s.name)"
+            }
+            lines.append(String(repeating: " ", count: margin + 2) + legend.joined(separator: "   "))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func xmlEscape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+
+    /// A line plot as a self-contained SVG document.
+    public static func svg(_ series: [PlotSeries], width: Int = 720, height: Int = 420,
+                           title: String? = nil, xLabel: String = "", yLabel: String = "") -> String {
+        let W = Double(width), H = Double(height)
+        let left = 70.0, right = 20.0, top = title == nil ? 20.0 : 40.0, bottom = 50.0
+        let pw = W - left - right, ph = H - top - bottom
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" font-family=\"sans-serif\" font-size=\"12\">\n"
+        out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        if let title { out += "<text x=\"\(W / 2)\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(xmlEscape(title))</text>\n" }
+        guard let b = bounds(series) else { return out + "<text x=\"20\" y=\"60\">no finite points</text>\n</svg>\n" }
+        func sx(_ x: Double) -> Double { left + (x - b.x0) / (b.x1 - b.x0) * pw }
+        func sy(_ y: Double) -> Double { top + (b.y1 - y) / (b.y1 - b.y0) * ph }
+        out += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(pw)\" height=\"\(ph)\" fill=\"none\" stroke=\"#444\"/>\n"
+        for i in 0...4 {
+            let fx = Double(i) / 4
+            let xv = b.x0 + fx * (b.x1 - b.x0), yv = b.y0 + fx * (b.y1 - b.y0)
+            out += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", sx(xv), top, sx(xv), top + ph)
+            out += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", left, sy(yv), left + pw, sy(yv))
+            out += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%@</text>\n", sx(xv), top + ph + 16, label(xv))
+            out += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%@</text>\n", left - 6, sy(yv) + 4, label(yv))
+        }
+        if !xLabel.isEmpty { out += "<text x=\"\(left + pw / 2)\" y=\"\(H - 10)\" text-anchor=\"middle\">\(xmlEscape(xLabel))</text>\n" }
+        if !yLabel.isEmpty { out += "<text transform=\"translate(16,\(top + ph / 2)) rotate(-90)\" text-anchor=\"middle\">\(xmlEscape(yLabel))</text>\n" }
+        for (k, s) in series.enumerated() {
+            let colour = palette[k % palette.count]
+            let pts = points(s).map { String(format: "%.2f,%.2f", sx($0.0), sy($0.1)) }.joined(separator: " ")
+            out += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.8\" points=\"\(pts)\"/>\n"
+            let ly = top + 14 + Double(k) * 16
+            out += "<line x1=\"\(left + pw - 150)\" y1=\"\(ly - 4)\" x2=\"\(left + pw - 130)\" y2=\"\(ly - 4)\" stroke=\"\(colour)\" stroke-width=\"2\"/>\n"
+            out += "<text x=\"\(left + pw - 125)\" y=\"\(ly)\">\(xmlEscape(s.name))</text>\n"
+        }
+        return out + "</svg>\n"
+    }
+
+    /// A horizontal-bar histogram of the finite values.
+    public static func histogram(_ values: [Float], bins: Int = 20, width: Int = 50, title: String? = nil) -> String {
+        let v = values.filter { $0.isFinite }.map(Double.init)
+        var lines: [String] = []
+        if let title { lines.append(title) }
+        guard let lo = v.min(), let hi = v.max() else { return (lines + ["(no finite values)"]).joined(separator: "\n") }
+        let nb = max(1, bins)
+        let span = hi > lo ? hi - lo : 1
+        var counts = [Int](repeating: 0, count: nb)
+        for x in v { counts[min(nb - 1, Int((x - lo) / span * Double(nb)))] += 1 }
+        let most = max(1, counts.max() ?? 1)
+        let labels = (0..<nb).map { i -> String in
+            let a = lo + Double(i) / Double(nb) * span
+            return "[\(label(a)), \(label(a + span / Double(nb))))"
+        }
+        let lw = labels.map(\.count).max() ?? 0
+        for i in 0..<nb {
+            let bar = Double(counts[i]) / Double(most) * Double(width)
+            let full = Int(bar)
+            let eighths = Int((bar - Double(full)) * 8)
+            let partial = eighths > 0 ? String(Character(Unicode.Scalar(0x2590 - UInt32(eighths))!)) : ""
+            lines.append(labels[i].padding(toLength: lw, withPad: " ", startingAt: 0) + " │"
+                         + String(repeating: "█", count: full) + partial + " \(counts[i])")
+        }
+        lines.append("\(v.count) values, \(values.count - v.count) non-finite skipped")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,1 +1,0 @@
-// Schedules: LFR phases, per-block statistics, samplers, the trainer, run records.

@@ -1,0 +1,551 @@
+// Operations: the out-of-line slow paths of the VM — calls with labels or
+// defaults, native calls, method dispatch, arithmetic on non-numbers,
+// comparisons, indexing and slicing, members, iteration, imports.
+// What stays true here: every user mistake becomes a thrown RuntimeError
+// whose message names the operation and the types involved; integer
+// conversions go through `exactInt`, so no index can overflow or trap.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+@inline(__always) func floorMod(_ x: Double, _ y: Double) -> Double {
+    let r = fmod(x, y)
+    return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r
+}
+
+extension Interpreter {
+    // MARK: - Calls
+
+    /// Calls `stack[a]` with `n` arguments at `stack[a+1...]`. For a closure,
+    /// binds the arguments in place and pushes its frame (returns true: the
+    /// caller must run it). For a native, calls it and stores the result in
+    /// `stack[a]` (returns false).
+    @inline(never)
+    func callSlow(_ a: Int, _ n: Int, _ labels: [String?]?, name: String?) throws -> Bool {
+        switch stack[a] {
+        case .function(let f):
+            let proto = f.proto
+            if labels != nil || n != proto.parameterCount {
+                try bindClosureArguments(f, a + 1, n, labels)
+            }
+            let newBase = a + 1
+            if frameCount >= maxFrames || newBase + proto.frameSize >= stackCapacity { throw overflowError() }
+            frames[frameCount] = Frame(pc: 0, base: newBase, isEntry: false)
+            frameCount += 1
+            return true
+        case .native(let nf):
+            stack[a] = try callNative(nf, stack + a + 1, n, labels)
+            return false
+        default:
+            let what = name.map { "'\($0)'" } ?? "a \(typeName(stack[a]))"
+            throw RuntimeError("cannot call \(what): it is a \(typeName(stack[a])), not a function")
+        }
+    }
+
+    func bindClosureArguments(_ f: Closure, _ first: Int, _ n: Int, _ labels: [String?]?) throws {
+        let proto = f.proto
+        let count = proto.parameterCount
+        var bound = [Value?](repeating: nil, count: count)
+        for i in 0..<n {
+            let label = labels?[i] ?? nil
+            if let label {
+                guard let p = proto.parameterNames.firstIndex(of: label) else {
+                    throw RuntimeError("\(proto.name)() has no parameter named '\(label)' (parameters: \(proto.parameterNames.joined(separator: ", ")))")
+                }
+                if bound[p] != nil { throw RuntimeError("\(proto.name)(): argument '\(label)' given twice") }
+                bound[p] = stack[first + i]
+            } else {
+                if i >= count {
+                    throw RuntimeError("\(proto.name)() takes \(count) argument\(count == 1 ? "" : "s") but \(n) were given")
+                }
+                bound[i] = stack[first + i]
+            }
+        }
+        let firstDefault = count - proto.defaultCount
+        for p in 0..<count where bound[p] == nil {
+            if p >= firstDefault { bound[p] = f.defaults[p - firstDefault] }
+            else { throw RuntimeError("\(proto.name)(): missing argument '\(proto.parameterNames[p])'") }
+        }
+        for p in 0..<count { stack[first + p] = bound[p]! }
+    }
+
+    /// Binds arguments to a native function's parameter specs and calls it.
+    func callNative(_ nf: NativeFunction, _ args: UnsafeMutablePointer<Value>, _ n: Int, _ labels: [String?]?) throws -> Value {
+        let ps = nf.parameters
+        if labels == nil && nf.simple && n <= ps.count {
+            if n == ps.count {
+                return try nf.body(Arguments(base: args, count: n, function: nf, interpreter: self))
+            }
+            // missing trailing arguments with defaults: fill them in the free registers after the arguments
+            let defaults = nf.defaultValues
+            if defaults[n] != nil && (n..<ps.count).allSatisfy({ defaults[$0] != nil }) {
+                let end = (args - stack) + ps.count
+                if end < stackCapacity {
+                    for p in n..<ps.count { args[p] = defaults[p]! }
+                    let savedTop = stackTop
+                    stackTop = max(stackTop, end)
+                    defer { stackTop = savedTop }
+                    return try nf.body(Arguments(base: args, count: ps.count, function: nf, interpreter: self))
+                }
+            }
+        }
+        var bound = [Value?](repeating: nil, count: ps.count)
+        var rest: [Value] = []
+        let variadicIndex = ps.lastIndex(where: { $0.isVariadic })
+        var position = 0
+        for i in 0..<n {
+            if let label = labels?[i] ?? nil {
+                guard let p = ps.firstIndex(where: { $0.name == label && !$0.isVariadic }) else {
+                    throw RuntimeError("\(nf.name)() has no parameter named '\(label)'")
+                }
+                if bound[p] != nil { throw RuntimeError("\(nf.name)(): argument '\(label)' given twice") }
+                bound[p] = args[i]
+            } else {
+                while position < ps.count && (ps[position].isLabelOnly || bound[position] != nil) && !ps[position].isVariadic { position += 1 }
+                if position < ps.count && ps[position].isVariadic {
+                    rest.append(args[i])
+                } else if position < ps.count {
+                    bound[position] = args[i]
+                    position += 1
+                } else {
+                    let positional = ps.filter { !$0.isLabelOnly }.count
+                    throw RuntimeError("\(nf.name)() takes at most \(positional) positional argument\(positional == 1 ? "" : "s") but more were given")
+                }
+            }
+        }
+        var values: [Value] = []
+        values.reserveCapacity(ps.count + rest.count)
+        for (p, spec) in ps.enumerated() {
+            if spec.isVariadic { continue }
+            if let v = bound[p] { values.append(v) }
+            else if let d = nf.defaultValues[p] { values.append(d) }
+            else { throw RuntimeError("\(nf.name)(): missing argument '\(spec.name)'") }
+        }
+        if variadicIndex != nil { values.append(contentsOf: rest) }
+        let count = values.count
+        return try values.withUnsafeMutableBufferPointer { buf in
+            try nf.body(Arguments(base: buf.baseAddress ?? args, count: count, function: nf, interpreter: self))
+        }
+    }
+
+    /// `receiver.name(args)`: builtin methods (the builtin function with the
+    /// receiver as first argument), functions stored in dicts, native members.
+    @inline(never)
+    func invoke(_ a: Int, _ n: Int, _ site: CallSite) throws -> Bool {
+        let name = site.name
+        let table: [String: NativeFunction]
+        let tableID: Int
+        switch stack[a] {
+        case .list: table = listMethods; tableID = 1
+        case .string: table = stringMethods; tableID = 2
+        case .dict(let d):
+            if let v = d.get(name) {
+                stack[a] = v
+                return try callSlow(a, n, site.labels, name: name)
+            }
+            table = dictMethods; tableID = 3
+        case .object(let o):
+            stack[a] = try o.getMember(name)
+            return try callSlow(a, n, site.labels, name: name)
+        case .range: table = rangeMethods; tableID = 4
+        default:
+            throw RuntimeError("\(typeName(stack[a])) has no method '\(name)'")
+        }
+        let method: NativeFunction
+        if site.cachedKind == tableID, let m = site.cachedMethod {
+            method = m
+        } else {
+            guard let m = table[name] else {
+                throw RuntimeError("\(typeName(stack[a])) has no method '\(name)'\(suggestion(name, Array(table.keys)))")
+            }
+            site.cachedMethod = m
+            site.cachedKind = tableID
+            method = m
+        }
+        let m = method
+        let labels: [String?]? = site.hasLabels ? [nil] + site.labels : nil
+        stack[a] = try callNative(m, stack + a, n + 1, labels)
+        return false
+    }
+
+    func suggestion(_ name: String, _ candidates: [String]) -> String {
+        let close = candidates.filter { editDistance($0, name) <= 2 }.sorted()
+        return close.isEmpty ? "" : " (did you mean '\(close[0])'?)"
+    }
+
+    // MARK: - Arithmetic and comparison
+
+    @inline(never)
+    func addSlow(_ regs: UnsafeMutablePointer<Value>, _ ins: Instruction) throws {
+        let a = Int(ins.a), b = Int(ins.b), c = Int(ins.c)
+        if case .string(let rhs) = regs[c], case .string(var lhs) = regs[b] {
+            if a == b && b != c {
+                // `s = s + piece`: append in place when nobody else can see the string
+                regs[b] = .nil
+                if isKnownUniquelyReferenced(&lhs) {
+                    lhs.value += rhs.value
+                    regs[a] = .string(lhs)
+                } else {
+                    regs[a] = .str(lhs.value + rhs.value)
+                }
+                return
+            }
+            regs[a] = .str(lhs.value + rhs.value)
+            return
+        }
+        regs[a] = try arith(.add, regs[b], regs[c])
+    }
+
+    @inline(never)
+    func arith(_ op: BinaryOp, _ l: Value, _ r: Value) throws -> Value {
+        switch (l, r) {
+        case (.number(let x), .number(let y)):
+            switch op {
+            case .add: return .number(x + y)
+            case .sub: return .number(x - y)
+            case .mul: return .number(x * y)
+            case .div: return .number(x / y)
+            case .mod: return .number(floorMod(x, y))
+            case .pow: return .number(pow(x, y))
+            default: break
+            }
+        case (.string(let x), .string(let y)) where op == .add:
+            return .str(x.value + y.value)
+        case (.list(let x), .list(let y)) where op == .add:
+            return .list(x.items + y.items)
+        case (.string(let s), .number(let d)) where op == .mul, (.number(let d), .string(let s)) where op == .mul:
+            guard let k = exactInt(d), k >= 0 else { throw RuntimeError("string repetition count must be a non-negative integer, got \(formatNumber(d))") }
+            if s.value.utf8.count * k > 100_000_000 { throw RuntimeError("string repetition too large") }
+            return .str(String(repeating: s.value, count: k))
+        case (.list(let l), .number(let d)) where op == .mul, (.number(let d), .list(let l)) where op == .mul:
+            guard let k = exactInt(d), k >= 0 else { throw RuntimeError("list repetition count must be a non-negative integer, got \(formatNumber(d))") }
+            if l.items.count * k > 100_000_000 { throw RuntimeError("list repetition too large") }
+            var out: [Value] = []
+            for _ in 0..<k { out.append(contentsOf: l.items) }
+            return .list(out)
+        case (.object(let o), _):
+            if let v = try o.binary(op, r, selfOnLeft: true) { return v }
+        case (_, .object(let o)):
+            if let v = try o.binary(op, l, selfOnLeft: false) { return v }
+        default: break
+        }
+        var hint = ""
+        if op == .add, case .string = l { hint = " (use \"\\(x)\" interpolation or str(x) to build strings)" }
+        if op == .add, case .string = r { hint = " (use \"\\(x)\" interpolation or str(x) to build strings)" }
+        throw RuntimeError("cannot apply '\(op.rawValue)' to \(typeName(l)) and \(typeName(r))\(hint)")
+    }
+
+    @inline(never)
+    func compare(_ op: BinaryOp, _ l: Value, _ r: Value) throws -> Value {
+        func result(_ c: Int) -> Value {
+            switch op {
+            case .lt: return .bool(c < 0)
+            case .le: return .bool(c <= 0)
+            case .gt: return .bool(c > 0)
+            default: return .bool(c >= 0)
+            }
+        }
+        switch (l, r) {
+        case (.number(let x), .number(let y)):
+            switch op {
+            case .lt: return .bool(x < y)
+            case .le: return .bool(x <= y)
+            case .gt: return .bool(x > y)
+            default: return .bool(x >= y)
+            }
+        case (.string(let x), .string(let y)):
+            return result(x.value < y.value ? -1 : (x.value == y.value ? 0 : 1))
+        case (.object(let o), _):
+            if let v = try o.binary(op, r, selfOnLeft: true) { return v }
+        case (_, .object(let o)):
+            if let v = try o.binary(op, l, selfOnLeft: false) { return v }
+        default: break
+        }
+        throw RuntimeError("cannot compare \(typeName(l)) and \(typeName(r)) with '\(op.rawValue)'")
+    }
+
+    func negate(_ v: Value) throws -> Value {
+        if case .number(let d) = v { return .number(-d) }
+        if case .object(let o) = v { return try o.negate() }
+        throw RuntimeError("cannot negate a \(typeName(v))")
+    }
+
+    // MARK: - Containers
+
+    func makeDict(_ items: UnsafeMutablePointer<Value>, _ pairs: Int) throws -> DictObject {
+        let d = DictObject()
+        for i in 0..<pairs { try d.set(items[2 * i], items[2 * i + 1]) }
+        return d
+    }
+
+    /// Resolves a (possibly negative) index into 0..<count.
+    func normalizedIndex(_ v: Value, _ count: Int, _ what: String) throws -> Int {
+        guard case .number(let d) = v else { throw RuntimeError("\(what) index must be a number, got \(typeName(v))") }
+        guard let i = exactInt(d) else { throw RuntimeError("\(what) index must be an integer, got \(formatNumber(d))") }
+        let j = i < 0 ? i + count : i
+        guard j >= 0 && j < count else { throw RuntimeError("index \(i) out of range for \(what) of length \(count)") }
+        return j
+    }
+
+    /// Python-style slice bounds: returns the selected indices.
+    func sliceIndices(_ s: SliceObject, _ count: Int) throws -> [Int] {
+        func opt(_ v: Value, _ name: String) throws -> Int? {
+            switch v {
+            case .nil: return nil
+            case .number(let d):
+                guard let i = exactInt(d) else { throw RuntimeError("slice \(name) must be an integer, got \(formatNumber(d))") }
+                return i
+            default: throw RuntimeError("slice \(name) must be a number, got \(typeName(v))")
+            }
+        }
+        let step = try opt(s.step, "step") ?? 1
+        if step == 0 { throw RuntimeError("slice step cannot be zero") }
+        return sliceRange(start: try opt(s.start, "start"), stop: try opt(s.stop, "stop"), step: step, count: count)
+    }
+
+    func getIndex(_ obj: Value, _ index: Value) throws -> Value {
+        switch obj {
+        case .list(let l):
+            if case .slice(let s) = index { return .list(try sliceIndices(s, l.items.count).map { l.items[$0] }) }
+            return l.items[try normalizedIndex(index, l.items.count, "list")]
+        case .string(let s):
+            let chars = Array(s.value)
+            if case .slice(let sl) = index { return .str(String(try sliceIndices(sl, chars.count).map { chars[$0] })) }
+            return .str(String(chars[try normalizedIndex(index, chars.count, "string")]))
+        case .dict(let d):
+            if let v = try d.get(index) { return v }
+            throw RuntimeError("key \(reprString(index)) not found in dict")
+        case .range(let r):
+            if case .slice = index { throw RuntimeError("ranges cannot be sliced; use list(r) first") }
+            return .number(r.element(try normalizedIndex(index, r.count, "range")))
+        case .object(let o):
+            return try o.getIndex([try indexArgument(index)])
+        default:
+            throw RuntimeError("cannot index a \(typeName(obj))")
+        }
+    }
+
+    func indexArgument(_ v: Value) throws -> IndexArgument {
+        switch v {
+        case .number(let d):
+            guard let i = exactInt(d) else { throw RuntimeError("index must be an integer, got \(formatNumber(d))") }
+            return .int(i)
+        case .slice(let s):
+            func opt(_ v: Value) throws -> Int? {
+                if case .nil = v { return nil }
+                guard case .number(let d) = v, let i = exactInt(d) else { throw RuntimeError("slice bounds must be integers, got \(reprString(v))") }
+                return i
+            }
+            return .slice(start: try opt(s.start), stop: try opt(s.stop), step: try opt(s.step))
+        default:
+            return .value(v)
+        }
+    }
+
+    func setIndex(_ obj: Value, _ index: Value, _ value: Value) throws {
+        switch obj {
+        case .list(let l):
+            if case .slice = index { throw RuntimeError("cannot assign to a slice of a list") }
+            l.items[try normalizedIndex(index, l.items.count, "list")] = value
+        case .dict(let d): try d.set(index, value)
+        case .object(let o): try o.setIndex([try indexArgument(index)], value)
+        case .string: throw RuntimeError("strings cannot be changed; build a new one")
+        default: throw RuntimeError("cannot assign into a \(typeName(obj)) by index")
+        }
+    }
+
+    func getIndexN(_ obj: Value, _ items: UnsafeMutablePointer<Value>, _ n: Int) throws -> Value {
+        if n == 1 { return try getIndex(obj, items[0]) }
+        if case .object(let o) = obj {
+            var args: [IndexArgument] = []
+            for i in 0..<n { args.append(try indexArgument(items[i])) }
+            return try o.getIndex(args)
+        }
+        throw RuntimeError("a \(typeName(obj)) takes one index, not \(n)")
+    }
+
+    func setIndexN(_ obj: Value, _ items: UnsafeMutablePointer<Value>, _ n: Int, _ value: Value) throws {
+        if n == 1 { return try setIndex(obj, items[0], value) }
+        if case .object(let o) = obj {
+            var args: [IndexArgument] = []
+            for i in 0..<n { args.append(try indexArgument(items[i])) }
+            return try o.setIndex(args, value)
+        }
+        throw RuntimeError("a \(typeName(obj)) takes one index, not \(n)")
+    }
+
+    // MARK: - Members
+
+    func getMember(_ obj: Value, _ name: String) throws -> Value {
+        switch obj {
+        case .dict(let d):
+            if let v = d.get(name) { return v }
+            if name == "len" { return .number(Double(d.count)) }
+            throw RuntimeError("dict has no key '\(name)'\(suggestion(name, d.keys.compactMap { if case .string(let s) = $0 { return s.value }; return nil }))")
+        case .list(let l):
+            if name == "len" { return .number(Double(l.items.count)) }
+            if listMethods[name] != nil { throw RuntimeError("'\(name)' is a method of list: call it, as in xs.\(name)(...)") }
+        case .string(let s):
+            if name == "len" { return .number(Double(s.value.count)) }
+            if stringMethods[name] != nil { throw RuntimeError("'\(name)' is a method of string: call it, as in s.\(name)(...)") }
+        case .range(let r):
+            switch name {
+            case "start": return .number(r.start)
+            case "stop": return .number(r.stop)
+            case "step": return .number(r.step)
+            case "len": return .number(Double(r.count))
+            default: break
+            }
+        case .function(let c):
+            switch name {
+            case "name": return .str(c.proto.name)
+            case "params": return .list(c.proto.parameterNames.map { .str($0) })
+            case "doc": return c.proto.doc.map { .str($0) } ?? .nil
+            default: break
+            }
+        case .native(let nf):
+            switch name {
+            case "name": return .str(nf.name)
+            case "params": return .list(nf.parameters.map { .str($0.name) })
+            case "doc": return .str(nf.doc)
+            default: break
+            }
+        case .object(let o):
+            return try o.getMember(name)
+        default: break
+        }
+        throw RuntimeError("\(typeName(obj)) has no member '\(name)'")
+    }
+
+    func setMember(_ obj: Value, _ name: String, _ value: Value) throws {
+        switch obj {
+        case .dict(let d): d.set(name, value)
+        case .object(let o): try o.setMember(name, value)
+        default: throw RuntimeError("cannot set member '\(name)' of a \(typeName(obj))")
+        }
+    }
+
+    /// Member names for completion: cheap, no side effects.
+    public func memberNames(of value: Value) -> [String] {
+        switch value {
+        case .dict(let d): return d.keys.compactMap { if case .string(let s) = $0 { return s.value }; return nil } + dictMethods.keys.sorted()
+        case .list: return ["len"] + listMethods.keys.sorted()
+        case .string: return ["len"] + stringMethods.keys.sorted()
+        case .range: return ["start", "stop", "step", "len"]
+        case .function, .native: return ["name", "params", "doc"]
+        case .object(let o): return o.memberNames
+        default: return []
+        }
+    }
+
+    // MARK: - Iteration (registers: A state, A+1 index, A+2 limit, A+3 loop variable)
+
+    /// Prepares a non-range iteration; false when there is nothing to visit.
+    func forPrepSlow(_ r: UnsafeMutablePointer<Value>) throws -> Bool {
+        var count: Int
+        switch r[0] {
+        case .list(let l): count = l.items.count
+        case .string(let s):
+            let chars = s.value.map { Value.str(String($0)) }
+            r[0] = .list(ListObject(chars)); count = chars.count
+        case .dict(let d):
+            r[0] = .list(ListObject(d.keys)); count = d.count
+        case .object(let o):
+            guard let c = try o.iterationCount() else { throw RuntimeError("cannot iterate over a \(o.typeName)") }
+            count = c
+        default:
+            throw RuntimeError("cannot iterate over a \(typeName(r[0])) (use a list, range, string, dict or tensor)")
+        }
+        if count == 0 { return false }
+        r[1] = .number(0)
+        r[2] = .nil
+        r[3] = try element(r[0], 0)
+        return true
+    }
+
+    func element(_ container: Value, _ i: Int) throws -> Value {
+        switch container {
+        case .list(let l): return l.items[i]
+        case .object(let o): return try o.iterationElement(i)
+        default: return .nil
+        }
+    }
+
+    /// Advances a non-range iteration; false when done. Lists are visited live (appends are seen).
+    func forLoopSlow(_ r: UnsafeMutablePointer<Value>) throws -> Bool {
+        guard case .number(let d) = r[1] else { return false }
+        let next = Int(d) + 1
+        let count: Int
+        switch r[0] {
+        case .list(let l): count = l.items.count
+        case .object(let o): count = try o.iterationCount() ?? 0
+        default: return false
+        }
+        if next >= count { return false }
+        r[1] = .number(Double(next))
+        r[3] = try element(r[0], next)
+        return true
+    }
+
+    // MARK: - Modules
+
+    /// `import name` (name.lfr in the importing file's folder, then stdlib)
+    /// or `import "path"` (relative to the importing file's folder). Each file runs once.
+    func importModule(_ name: String, isPath: Bool, from file: String) throws {
+        let dir = file.hasPrefix("<") ? "." : parentDirectory(file)
+        var candidates: [String] = []
+        if isPath {
+            candidates.append(name.hasPrefix("/") ? name : dir + "/" + name)
+        } else {
+            candidates.append(dir + "/" + name + ".lfr")
+            if let std = stdlibPath { candidates.append(std + "/" + name + ".lfr") }
+        }
+        guard let path = candidates.first(where: fileExists) else {
+            throw RuntimeError("cannot find module '\(name)' (looked in \(candidates.joined(separator: ", ")))")
+        }
+        let key = canonicalPath(path)
+        if importedFiles.contains(key) { return }
+        importedFiles.insert(key)
+        let text = try readTextFile(path)
+        let proto = try compile(text, file: path)
+        _ = try call(.function(Closure(proto: proto, upvalues: [], defaults: [])), [])
+    }
+}
+
+/// Python slice semantics over `count` items.
+public func sliceRange(start: Int?, stop: Int?, step: Int, count: Int) -> [Int] {
+    func clamp(_ v: Int?, _ dflt: Int, _ lo: Int, _ hi: Int) -> Int {
+        guard var x = v else { return dflt }
+        if x < 0 { x += count }
+        return min(max(x, lo), hi)
+    }
+    var out: [Int] = []
+    if step > 0 {
+        let s = clamp(start, 0, 0, count), e = clamp(stop, count, 0, count)
+        var i = s
+        while i < e { out.append(i); i += step }
+    } else {
+        let s = clamp(start, count - 1, -1, count - 1), e = clamp(stop, -1, -1, count - 1)
+        var i = s
+        while i > e { out.append(i); i += step }
+    }
+    return out
+}
+
+func editDistance(_ a: String, _ b: String) -> Int {
+    let x = Array(a), y = Array(b)
+    if x.isEmpty { return y.count }
+    if y.isEmpty { return x.count }
+    var prev = Array(0...y.count)
+    for i in 1...x.count {
+        var cur = [i] + Array(repeating: 0, count: y.count)
+        for j in 1...y.count {
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+        }
+        prev = cur
+    }
+    return prev[y.count]
+}

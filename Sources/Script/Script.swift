@@ -1,1 +1,0 @@
-// Script: the lfr language (lexer, parser, compiler, evaluator, values, diagnostics).

@@ -1,0 +1,409 @@
+// VM: the dispatch loop that runs bytecode.
+// What stays true here: registers of the running frame are `stack[base...]`;
+// the function being run sits just below its frame, at `stack[base - 1]`
+// (so it stays alive, and that slot receives the return value); frames are
+// plain structs in an unsafe buffer. Fast paths (numbers, plain calls, ranges,
+// list indexing) are inline; everything else goes to out-of-line slow paths
+// in Operations.swift. Backward jumps and calls poll the interrupt flag and
+// the step budget every 1024 ticks. An error unwinds exactly the frames this
+// run pushed, so the interpreter stays usable afterwards.
+
+struct Frame {
+    var pc: Int
+    var base: Int
+    var isEntry: Bool
+}
+
+extension Interpreter {
+    /// Runs from the top frame (an entry frame pushed by the caller) until it returns.
+    func run() throws -> Value {
+        let entryIndex = frameCount - 1
+        var fi = entryIndex
+        var base = frames[fi].base
+        var pc = frames[fi].pc
+        var regs = stack + base
+        guard case .function(let entryClosure) = stack[base - 1] else { throw RuntimeError("internal error: no function below frame") }
+        // the running closure is kept alive by its slot below the frame
+        unowned(unsafe) var cl = entryClosure
+        var code = cl.code
+        var k = cl.constants
+        let globals = globalValues
+        var ticks = 0
+
+        do {
+            while true {
+                let ins = code[pc]
+                pc &+= 1
+                switch ins.op {
+                case .loadK:
+                    regs[Int(ins.a)] = k[Int(ins.b)]
+                case .loadNil:
+                    regs[Int(ins.a)] = .nil
+                case .loadBool:
+                    regs[Int(ins.a)] = .bool(ins.b != 0)
+                case .move:
+                    regs[Int(ins.a)] = regs[Int(ins.b)]
+                case .getGlobal:
+                    let g = Int(ins.b)
+                    if case .nil = globals[g], !globalDefined[g] { throw RuntimeError(undefinedMessage(g)) }
+                    regs[Int(ins.a)] = globals[g]
+                case .setGlobal:
+                    let g = Int(ins.b)
+                    if !globalDefined[g] {
+                        throw RuntimeError("cannot assign to '\(globalNames[g])': it is not declared (declare it with 'var \(globalNames[g]) = ...')")
+                    }
+                    globals[g] = regs[Int(ins.a)]
+                case .defGlobal:
+                    let g = Int(ins.b)
+                    globals[g] = regs[Int(ins.a)]
+                    globalDefined[g] = true
+                case .getUpval:
+                    regs[Int(ins.a)] = cl.upvalues[Int(ins.b)].value
+                case .setUpval:
+                    cl.upvalues[Int(ins.b)].value = regs[Int(ins.a)]
+                case .newCell:
+                    let a = Int(ins.a)
+                    regs[a] = .cell(Cell(regs[a]))
+                case .getCell:
+                    if case .cell(let c) = regs[Int(ins.b)] { regs[Int(ins.a)] = c.value }
+                case .setCell:
+                    if case .cell(let c) = regs[Int(ins.a)] { c.value = regs[Int(ins.b)] }
+                case .add:
+                    if case .number(let x) = regs[Int(ins.b)], case .number(let y) = regs[Int(ins.c)] {
+                        regs[Int(ins.a)] = .number(x + y)
+                    } else {
+                        try addSlow(regs, ins)
+                    }
+                case .sub:
+                    if case .number(let x) = regs[Int(ins.b)], case .number(let y) = regs[Int(ins.c)] {
+                        regs[Int(ins.a)] = .number(x - y)
+                    } else {
+                        regs[Int(ins.a)] = try arith(.sub, regs[Int(ins.b)], regs[Int(ins.c)])
+                    }
+                case .mul:
+                    if case .number(let x) = regs[Int(ins.b)], case .number(let y) = regs[Int(ins.c)] {
+                        regs[Int(ins.a)] = .number(x * y)
+                    } else {
+                        regs[Int(ins.a)] = try arith(.mul, regs[Int(ins.b)], regs[Int(ins.c)])
+                    }
+                case .div:
+                    if case .number(let x) = regs[Int(ins.b)], case .number(let y) = regs[Int(ins.c)] {
+                        regs[Int(ins.a)] = .number(x / y)
+                    } else {
+                        regs[Int(ins.a)] = try arith(.div, regs[Int(ins.b)], regs[Int(ins.c)])
+                    }
+                case .mod:
+                    if case .number(let x) = regs[Int(ins.b)], case .number(let y) = regs[Int(ins.c)] {
+                        regs[Int(ins.a)] = .number(floorMod(x, y))
+                    } else {
+                        regs[Int(ins.a)] = try arith(.mod, regs[Int(ins.b)], regs[Int(ins.c)])
+                    }
+                case .addK:
+                    if case .number(let x) = regs[Int(ins.b)], case .number(let y) = k[Int(ins.c)] {
+                        regs[Int(ins.a)] = .number(x + y)
+                    } else { regs[Int(ins.a)] = try arith(.add, regs[Int(ins.b)], k[Int(ins.c)]) }
+                case .subK:
+                    if case .number(let x) = regs[Int(ins.b)], case .number(let y) = k[Int(ins.c)] {
+                        regs[Int(ins.a)] = .number(x - y)
+                    } else { regs[Int(ins.a)] = try arith(.sub, regs[Int(ins.b)], k[Int(ins.c)]) }
+                case .mulK:
+                    if case .number(let x) = regs[Int(ins.b)], case .number(let y) = k[Int(ins.c)] {
+                        regs[Int(ins.a)] = .number(x * y)
+                    } else { regs[Int(ins.a)] = try arith(.mul, regs[Int(ins.b)], k[Int(ins.c)]) }
+                case .divK:
+                    if case .number(let x) = regs[Int(ins.b)], case .number(let y) = k[Int(ins.c)] {
+                        regs[Int(ins.a)] = .number(x / y)
+                    } else { regs[Int(ins.a)] = try arith(.div, regs[Int(ins.b)], k[Int(ins.c)]) }
+                case .modK:
+                    if case .number(let x) = regs[Int(ins.b)], case .number(let y) = k[Int(ins.c)] {
+                        regs[Int(ins.a)] = .number(floorMod(x, y))
+                    } else { regs[Int(ins.a)] = try arith(.mod, regs[Int(ins.b)], k[Int(ins.c)]) }
+                case .pow:
+                    regs[Int(ins.a)] = try arith(.pow, regs[Int(ins.b)], regs[Int(ins.c)])
+                case .matmul:
+                    regs[Int(ins.a)] = try arith(.matmul, regs[Int(ins.b)], regs[Int(ins.c)])
+                case .eq:
+                    regs[Int(ins.a)] = .bool(valuesEqual(regs[Int(ins.b)], regs[Int(ins.c)]))
+                case .ne:
+                    regs[Int(ins.a)] = .bool(!valuesEqual(regs[Int(ins.b)], regs[Int(ins.c)]))
+                case .lt:
+                    if case .number(let x) = regs[Int(ins.b)], case .number(let y) = regs[Int(ins.c)] {
+                        regs[Int(ins.a)] = .bool(x < y)
+                    } else { regs[Int(ins.a)] = try compare(.lt, regs[Int(ins.b)], regs[Int(ins.c)]) }
+                case .le:
+                    if case .number(let x) = regs[Int(ins.b)], case .number(let y) = regs[Int(ins.c)] {
+                        regs[Int(ins.a)] = .bool(x <= y)
+                    } else { regs[Int(ins.a)] = try compare(.le, regs[Int(ins.b)], regs[Int(ins.c)]) }
+                case .gt:
+                    if case .number(let x) = regs[Int(ins.b)], case .number(let y) = regs[Int(ins.c)] {
+                        regs[Int(ins.a)] = .bool(x > y)
+                    } else { regs[Int(ins.a)] = try compare(.gt, regs[Int(ins.b)], regs[Int(ins.c)]) }
+                case .ge:
+                    if case .number(let x) = regs[Int(ins.b)], case .number(let y) = regs[Int(ins.c)] {
+                        regs[Int(ins.a)] = .bool(x >= y)
+                    } else { regs[Int(ins.a)] = try compare(.ge, regs[Int(ins.b)], regs[Int(ins.c)]) }
+                case .neg:
+                    if case .number(let x) = regs[Int(ins.b)] { regs[Int(ins.a)] = .number(-x) }
+                    else { regs[Int(ins.a)] = try negate(regs[Int(ins.b)]) }
+                case .not:
+                    regs[Int(ins.a)] = .bool(!regs[Int(ins.b)].isTruthy)
+                case .jump:
+                    pc = Int(ins.b)
+                case .loop:
+                    pc = Int(ins.b)
+                    ticks &+= 1
+                    if ticks & 1023 == 0 { try poll() }
+                case .jumpIfFalse:
+                    switch regs[Int(ins.a)] {
+                    case .bool(let b): if !b { pc = Int(ins.b) }
+                    case let v: if !v.isTruthy { pc = Int(ins.b) }
+                    }
+                case .jumpIfTrue:
+                    switch regs[Int(ins.a)] {
+                    case .bool(let b): if b { pc = Int(ins.b) }
+                    case let v: if v.isTruthy { pc = Int(ins.b) }
+                    }
+                case .ltJump:
+                    if case .number(let x) = regs[Int(ins.a)], case .number(let y) = regs[Int(ins.b)] {
+                        if !(x < y) { pc = Int(ins.c) }
+                    } else if !(try compare(.lt, regs[Int(ins.a)], regs[Int(ins.b)]).isTruthy) { pc = Int(ins.c) }
+                case .leJump:
+                    if case .number(let x) = regs[Int(ins.a)], case .number(let y) = regs[Int(ins.b)] {
+                        if !(x <= y) { pc = Int(ins.c) }
+                    } else if !(try compare(.le, regs[Int(ins.a)], regs[Int(ins.b)]).isTruthy) { pc = Int(ins.c) }
+                case .ltJumpK:
+                    if case .number(let x) = regs[Int(ins.a)], case .number(let y) = k[Int(ins.b)] {
+                        if !(x < y) { pc = Int(ins.c) }
+                    } else if !(try compare(.lt, regs[Int(ins.a)], k[Int(ins.b)]).isTruthy) { pc = Int(ins.c) }
+                case .leJumpK:
+                    if case .number(let x) = regs[Int(ins.a)], case .number(let y) = k[Int(ins.b)] {
+                        if !(x <= y) { pc = Int(ins.c) }
+                    } else if !(try compare(.le, regs[Int(ins.a)], k[Int(ins.b)]).isTruthy) { pc = Int(ins.c) }
+                case .gtJumpK:
+                    if case .number(let x) = regs[Int(ins.a)], case .number(let y) = k[Int(ins.b)] {
+                        if !(x > y) { pc = Int(ins.c) }
+                    } else if !(try compare(.gt, regs[Int(ins.a)], k[Int(ins.b)]).isTruthy) { pc = Int(ins.c) }
+                case .geJumpK:
+                    if case .number(let x) = regs[Int(ins.a)], case .number(let y) = k[Int(ins.b)] {
+                        if !(x >= y) { pc = Int(ins.c) }
+                    } else if !(try compare(.ge, regs[Int(ins.a)], k[Int(ins.b)]).isTruthy) { pc = Int(ins.c) }
+                case .call:
+                    let a = Int(ins.a)
+                    if ins.c < 0, case .function(let f) = regs[a], Int(ins.b) == f.parameterCount {
+                        let newBase = base + a + 1
+                        if fi + 1 >= maxFrames || newBase + f.frameSize >= stackCapacity {
+                            throw overflowError()
+                        }
+                        frames[fi].pc = pc
+                        fi += 1
+                        frames[fi] = Frame(pc: 0, base: newBase, isEntry: false)
+                        base = newBase
+                        regs = stack + base
+                        cl = f
+                        code = f.code
+                        k = f.constants
+                        pc = 0
+                        ticks &+= 1
+                        if ticks & 1023 == 0 { try poll() }
+                    } else {
+                        frames[fi].pc = pc
+                        frameCount = fi + 1
+                        stackTop = base + cl.frameSize
+                        let site: CallSite? = ins.c >= 0 ? cl.proto.callSites[Int(ins.c)] : nil
+                        if try callSlow(base + a, Int(ins.b), site?.labels, name: nil) {
+                            // a closure frame was pushed: switch to it
+                            fi = frameCount - 1
+                            base = frames[fi].base
+                            regs = stack + base
+                            if case .function(let f) = stack[base - 1] { cl = f }
+                            code = cl.code
+                            k = cl.constants
+                            pc = 0
+                        }
+                        ticks &+= 1
+                        if ticks & 1023 == 0 { try poll() }
+                    }
+                case .invoke:
+                    let a = Int(ins.a)
+                    frames[fi].pc = pc
+                    frameCount = fi + 1
+                    stackTop = base + cl.frameSize
+                    let site = cl.proto.callSites[Int(ins.c)]
+                    if try invoke(base + a, Int(ins.b), site) {
+                        fi = frameCount - 1
+                        base = frames[fi].base
+                        regs = stack + base
+                        if case .function(let f) = stack[base - 1] { cl = f }
+                        code = cl.code
+                        k = cl.constants
+                        pc = 0
+                    }
+                case .ret:
+                    let v = regs[Int(ins.a)]
+                    if frames[fi].isEntry {
+                        frameCount = fi
+                        return v
+                    }
+                    stack[base - 1] = v
+                    fi -= 1
+                    base = frames[fi].base
+                    pc = frames[fi].pc
+                    regs = stack + base
+                    if case .function(let f) = stack[base - 1] { cl = f }
+                    code = cl.code
+                    k = cl.constants
+                case .closure:
+                    regs[Int(ins.a)] = .function(makeClosure(cl, Int(ins.b), regs, Int(ins.c)))
+                case .newList:
+                    let b = Int(ins.b), n = Int(ins.c)
+                    regs[Int(ins.a)] = .list(ListObject(Array(UnsafeBufferPointer(start: regs + b, count: n))))
+                case .newDict:
+                    regs[Int(ins.a)] = .dict(try makeDict(regs + Int(ins.b), Int(ins.c)))
+                case .getIndex:
+                    if case .list(let l) = regs[Int(ins.b)], case .number(let d) = regs[Int(ins.c)],
+                       d >= 0, d < Double(l.items.count), d == d.rounded(.towardZero) {
+                        regs[Int(ins.a)] = l.items[Int(d)]
+                    } else {
+                        regs[Int(ins.a)] = try getIndex(regs[Int(ins.b)], regs[Int(ins.c)])
+                    }
+                case .setIndex:
+                    if case .list(let l) = regs[Int(ins.a)], case .number(let d) = regs[Int(ins.b)],
+                       d >= 0, d < Double(l.items.count), d == d.rounded(.towardZero) {
+                        l.items[Int(d)] = regs[Int(ins.c)]
+                    } else {
+                        try setIndex(regs[Int(ins.a)], regs[Int(ins.b)], regs[Int(ins.c)])
+                    }
+                case .getIndexN:
+                    let b = Int(ins.b)
+                    regs[Int(ins.a)] = try getIndexN(regs[b], regs + b + 1, Int(ins.c))
+                case .setIndexN:
+                    let a = Int(ins.a)
+                    try setIndexN(regs[a], regs + a + 1, Int(ins.c), regs[Int(ins.b)])
+                case .makeSlice:
+                    let b = Int(ins.b)
+                    regs[Int(ins.a)] = .slice(SliceObject(start: regs[b], stop: regs[b + 1], step: regs[b + 2]))
+                case .getMember:
+                    frames[fi].pc = pc
+                    frameCount = fi + 1
+                    stackTop = base + cl.frameSize
+                    guard case .string(let name) = k[Int(ins.c)] else { break }
+                    regs[Int(ins.a)] = try getMember(regs[Int(ins.b)], name.value)
+                case .setMember:
+                    guard case .string(let name) = k[Int(ins.b)] else { break }
+                    try setMember(regs[Int(ins.a)], name.value, regs[Int(ins.c)])
+                case .forPrep:
+                    let a = Int(ins.a)
+                    if case .range(let r) = regs[a] {
+                        if r.count == 0 { pc = Int(ins.b) } else {
+                            regs[a] = .number(r.start)
+                            regs[a + 1] = .number(r.stop)
+                            regs[a + 2] = .number(r.step)
+                            regs[a + 3] = .number(r.start)
+                        }
+                    } else if try !forPrepSlow(regs + a) {
+                        pc = Int(ins.b)
+                    }
+                case .forLoop:
+                    let a = Int(ins.a)
+                    if case .number(let current) = regs[a], case .number(let stop) = regs[a + 1],
+                       case .number(let step) = regs[a + 2] {
+                        let next = current + step
+                        if step > 0 ? next < stop : next > stop {
+                            regs[a] = .number(next)
+                            regs[a + 3] = .number(next)
+                            pc = Int(ins.b)
+                        }
+                    } else if try forLoopSlow(regs + a) {
+                        pc = Int(ins.b)
+                    }
+                    ticks &+= 1
+                    if ticks & 1023 == 0 { try poll() }
+                case .concat:
+                    var s = ""
+                    let b = Int(ins.b)
+                    for i in 0..<Int(ins.c) { s += displayString(regs[b + i]) }
+                    regs[Int(ins.a)] = .str(s)
+                case .importModule:
+                    frames[fi].pc = pc
+                    frameCount = fi + 1
+                    stackTop = base + cl.frameSize
+                    guard case .string(let name) = k[Int(ins.b)] else { break }
+                    try importModule(name.value, isPath: ins.c == 1, from: cl.proto.file)
+                }
+            }
+        } catch {
+            frames[fi].pc = pc
+            let trace = stackTrace(from: fi, to: entryIndex)
+            frameCount = entryIndex
+            throw locate(error, trace: trace)
+        }
+    }
+
+    /// The call stack of this run, innermost first.
+    func stackTrace(from top: Int, to bottom: Int) -> [StackFrame] {
+        var out: [StackFrame] = []
+        var i = top
+        while i >= bottom && i >= 0 {
+            let f = frames[i]
+            if case .function(let c) = stack[f.base - 1] {
+                out.append(StackFrame(function: c.proto.name, location: c.proto.location(at: f.pc - 1)))
+            }
+            i -= 1
+        }
+        return out
+    }
+
+    /// Turns any error into a located ScriptError (or passes exits through).
+    func locate(_ error: Error, trace: [StackFrame]) -> Error {
+        if error is ScriptExit { return error }
+        if var se = error as? ScriptError {
+            se.stack += trace
+            if se.location == nil, let first = trace.first {
+                se.location = first.location
+                se.sourceLine = sourceLine(of: first.location)
+            }
+            return se
+        }
+        let message: String
+        if let r = error as? RuntimeError { message = r.message } else { message = "\(error)" }
+        let loc = trace.first?.location
+        return ScriptError(kind: .runtime, message: message, location: loc,
+                           sourceLine: loc.flatMap { sourceLine(of: $0) }, stack: trace)
+    }
+
+    func overflowError() -> ScriptError {
+        ScriptError(kind: .runtime, message: "stack overflow: recursion deeper than \(maxFrames)")
+    }
+
+    @inline(never)
+    func poll() throws {
+        if ScriptInterrupt.isRequested {
+            ScriptInterrupt.clear()
+            throw ScriptError(kind: .interrupted, message: "interrupted")
+        }
+        if let budget = stepBudget {
+            stepsUsed += 1024
+            if stepsUsed > budget { throw RuntimeError("step budget of \(budget) exhausted") }
+        }
+    }
+
+    func undefinedMessage(_ g: Int) -> String {
+        "undefined name '\(globalNames[g])'"
+    }
+
+    @inline(never)
+    func makeClosure(_ parent: Closure, _ index: Int, _ regs: UnsafeMutablePointer<Value>, _ defaultBase: Int) -> Closure {
+        let proto = parent.proto.protos[index]
+        var ups = ContiguousArray<Cell>()
+        ups.reserveCapacity(proto.upvalues.count)
+        for u in proto.upvalues {
+            if u.fromParentRegister {
+                if case .cell(let c) = regs[u.index] { ups.append(c) } else { ups.append(Cell(regs[u.index])) }
+            } else {
+                ups.append(parent.upvalues[u.index])
+            }
+        }
+        let defaults = Array(UnsafeBufferPointer(start: regs + defaultBase, count: proto.defaultCount))
+        return Closure(proto: proto, upvalues: ups, defaults: defaults)
+    }
+}

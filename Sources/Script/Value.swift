@@ -1,0 +1,283 @@
+// Value: the representation of every lfr value.
+// What stays true here: `Value` is a small enum; nil, bool and number carry
+// trivial payloads (no reference counting); each heap kind has exactly one
+// case holding a `final class` (one retain per copy, no existentials). The
+// `cell` case is internal: it boxes a local captured by a closure and never
+// escapes to user code. Lists and dicts have reference semantics (like
+// Python); strings are immutable from the language's point of view (the VM
+// appends in place only when nobody else can observe the string).
+
+public enum Value {
+    case `nil`
+    case bool(Bool)
+    case number(Double)
+    case string(StringObject)
+    case list(ListObject)
+    case dict(DictObject)
+    case range(RangeObject)
+    case function(Closure)
+    case native(NativeFunction)
+    case object(NativeObject)
+    case cell(Cell)           // internal: a captured local
+    case slice(SliceObject)   // internal: a `start:stop:step` index item in flight
+
+    public static func str(_ s: String) -> Value { .string(StringObject(s)) }
+    public static func list(_ items: [Value]) -> Value { .list(ListObject(items)) }
+}
+
+/// An immutable-looking string; `value` is only mutated in place by the VM
+/// when the object is uniquely referenced.
+public final class StringObject {
+    public var value: String
+    public init(_ value: String) { self.value = value }
+}
+
+/// A mutable list (reference semantics).
+public final class ListObject {
+    public var items: [Value]
+    public init(_ items: [Value] = []) { self.items = items }
+}
+
+/// A key usable in a dict: strings, numbers, bools and nil.
+public enum DictKey: Hashable {
+    case string(String), number(Double), bool(Bool), none
+
+    init?(_ v: Value) {
+        switch v {
+        case .string(let s): self = .string(s.value)
+        case .number(let d): self = .number(d == 0 ? 0 : d)   // -0 and 0 are one key
+        case .bool(let b): self = .bool(b)
+        case .nil: self = .none
+        default: return nil
+        }
+    }
+}
+
+/// An insertion-ordered dictionary (reference semantics).
+public final class DictObject {
+    public private(set) var keys: [Value] = []
+    public private(set) var values: [Value] = []
+    private var index: [DictKey: Int] = [:]
+
+    public init() {}
+
+    public var count: Int { keys.count }
+
+    public func get(_ key: Value) throws -> Value? {
+        guard let k = DictKey(key) else { throw RuntimeError("a \(typeName(key)) cannot be a dict key (use strings, numbers, bools)") }
+        guard let i = index[k] else { return nil }
+        return values[i]
+    }
+
+    public func get(_ key: String) -> Value? {
+        guard let i = index[.string(key)] else { return nil }
+        return values[i]
+    }
+
+    public func set(_ key: Value, _ value: Value) throws {
+        guard let k = DictKey(key) else { throw RuntimeError("a \(typeName(key)) cannot be a dict key (use strings, numbers, bools)") }
+        if let i = index[k] { values[i] = value; return }
+        index[k] = keys.count
+        keys.append(key)
+        values.append(value)
+    }
+
+    public func set(_ key: String, _ value: Value) {
+        if let i = index[.string(key)] { values[i] = value; return }
+        index[.string(key)] = keys.count
+        keys.append(.str(key))
+        values.append(value)
+    }
+
+    /// Removes `key`; returns its value, or nil if absent. O(n): keeps insertion order.
+    public func remove(_ key: Value) throws -> Value? {
+        guard let k = DictKey(key) else { throw RuntimeError("a \(typeName(key)) cannot be a dict key") }
+        guard let i = index[k] else { return nil }
+        let v = values[i]
+        keys.remove(at: i); values.remove(at: i)
+        index = [:]
+        for (j, key) in keys.enumerated() { if let dk = DictKey(key) { index[dk] = j } }
+        return v
+    }
+}
+
+/// `range(start, stop, step)`: an arithmetic sequence of numbers, lazily.
+public final class RangeObject {
+    public let start: Double, stop: Double, step: Double
+    public init(start: Double, stop: Double, step: Double) { self.start = start; self.stop = stop; self.step = step }
+    public var count: Int {
+        let n = ((stop - start) / step).rounded(.up)
+        return n > 0 && n.isFinite ? (n < 1e15 ? Int(n) : Int(1e15)) : 0
+    }
+    public func element(_ i: Int) -> Double { start + Double(i) * step }
+}
+
+/// A captured local (internal).
+public final class Cell {
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// A slice index item (internal while in flight; natives receive `IndexArgument`s).
+public final class SliceObject {
+    let start: Value, stop: Value, step: Value
+    init(start: Value, stop: Value, step: Value) { self.start = start; self.stop = stop; self.step = step }
+}
+
+// MARK: - Type names, truthiness, equality
+
+/// The name `type(v)` returns.
+public func typeName(_ v: Value) -> String {
+    switch v {
+    case .nil: return "nil"
+    case .bool: return "bool"
+    case .number: return "number"
+    case .string: return "string"
+    case .list: return "list"
+    case .dict: return "dict"
+    case .range: return "range"
+    case .function, .native: return "function"
+    case .object(let o): return o.typeName
+    case .cell: return "cell"
+    case .slice: return "slice"
+    }
+}
+
+extension Value {
+    /// nil, false, 0, "" and empty lists/dicts/ranges are false; natives decide for themselves.
+    public var isTruthy: Bool {
+        switch self {
+        case .nil: return false
+        case .bool(let b): return b
+        case .number(let d): return d != 0
+        case .string(let s): return !s.value.isEmpty
+        case .list(let l): return !l.items.isEmpty
+        case .dict(let d): return d.count > 0
+        case .range(let r): return r.count > 0
+        case .object(let o): return o.isTruthy
+        default: return true
+        }
+    }
+}
+
+/// Structural equality for data, identity for functions, `isEqual` for natives.
+public func valuesEqual(_ a: Value, _ b: Value) -> Bool {
+    switch (a, b) {
+    case (.nil, .nil): return true
+    case (.bool(let x), .bool(let y)): return x == y
+    case (.number(let x), .number(let y)): return x == y
+    case (.string(let x), .string(let y)): return x === y || x.value == y.value
+    case (.list(let x), .list(let y)):
+        if x === y { return true }
+        if x.items.count != y.items.count { return false }
+        for i in 0..<x.items.count where !valuesEqual(x.items[i], y.items[i]) { return false }
+        return true
+    case (.dict(let x), .dict(let y)):
+        if x === y { return true }
+        if x.count != y.count { return false }
+        for (i, k) in x.keys.enumerated() {
+            guard let v = try? y.get(k), valuesEqual(x.values[i], v) else { return false }
+        }
+        return true
+    case (.range(let x), .range(let y)): return x.start == y.start && x.stop == y.stop && x.step == y.step
+    case (.function(let x), .function(let y)): return x === y
+    case (.native(let x), .native(let y)): return x === y
+    case (.object(let x), _): return x.isEqual(to: b)
+    case (_, .object(let y)): return y.isEqual(to: a)
+    default: return false
+    }
+}
+
+// MARK: - Printing
+
+/// Formats a number the way lfr prints it: integers without `.0`.
+public func formatNumber(_ d: Double) -> String {
+    if d.isNaN { return "nan" }
+    if d.isInfinite { return d > 0 ? "inf" : "-inf" }
+    if d == d.rounded(), abs(d) < 1e16 {
+        if d == 0 { return "0" }
+        return String(Int64(d))
+    }
+    return d.description
+}
+
+/// The string `str(v)` and `print(v)` produce: strings bare, containers with quoted strings.
+public func displayString(_ v: Value) -> String {
+    if case .string(let s) = v { return s.value }
+    var out = ""
+    var seen: [ObjectIdentifier] = []
+    writeRepr(v, into: &out, seen: &seen)
+    return out
+}
+
+/// The string the REPL shows for a result: strings quoted.
+public func reprString(_ v: Value) -> String {
+    var out = ""
+    var seen: [ObjectIdentifier] = []
+    writeRepr(v, into: &out, seen: &seen)
+    return out
+}
+
+func quoteString(_ s: String) -> String {
+    var out = "\""
+    for ch in s.unicodeScalars {
+        switch ch {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\t": out += "\\t"
+        case "\r": out += "\\r"
+        default:
+            if ch.value < 32 { out += "\\u{\(String(ch.value, radix: 16))}" } else { out.unicodeScalars.append(ch) }
+        }
+    }
+    return out + "\""
+}
+
+func writeRepr(_ v: Value, into out: inout String, seen: inout [ObjectIdentifier]) {
+    switch v {
+    case .nil: out += "nil"
+    case .bool(let b): out += b ? "true" : "false"
+    case .number(let d): out += formatNumber(d)
+    case .string(let s): out += quoteString(s.value)
+    case .list(let l):
+        let id = ObjectIdentifier(l)
+        if seen.contains(id) { out += "[...]"; return }
+        seen.append(id); defer { seen.removeLast() }
+        out += "["
+        for (i, x) in l.items.enumerated() {
+            if i > 0 { out += ", " }
+            if out.utf8.count > 1_000_000 { out += "..."; break }
+            writeRepr(x, into: &out, seen: &seen)
+        }
+        out += "]"
+    case .dict(let d):
+        let id = ObjectIdentifier(d)
+        if seen.contains(id) { out += "{...}"; return }
+        seen.append(id); defer { seen.removeLast() }
+        out += "{"
+        for i in 0..<d.count {
+            if i > 0 { out += ", " }
+            if out.utf8.count > 1_000_000 { out += "..."; break }
+            let k = d.keys[i]
+            if case .string(let s) = k, isPlainName(s.value) { out += s.value } else { writeRepr(k, into: &out, seen: &seen) }
+            out += ": "
+            writeRepr(d.values[i], into: &out, seen: &seen)
+        }
+        out += "}"
+    case .range(let r):
+        out += "range(\(formatNumber(r.start)), \(formatNumber(r.stop))"
+        if r.step != 1 { out += ", \(formatNumber(r.step))" }
+        out += ")"
+    case .function(let c): out += "<fn \(c.proto.name)>"
+    case .native(let n): out += "<builtin \(n.name)>"
+    case .object(let o): out += o.description
+    case .cell(let c): writeRepr(c.value, into: &out, seen: &seen)
+    case .slice: out += "<slice>"
+    }
+}
+
+func isPlainName(_ s: String) -> Bool {
+    guard let f = s.utf8.first, isIdentStart(f), f < 0x80 else { return false }
+    return s.utf8.allSatisfy { isIdentPart($0) && $0 < 0x80 } && keywords[Substring(s)] == nil
+}

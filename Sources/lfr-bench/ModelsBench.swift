@@ -1,0 +1,104 @@
+// ModelsBench: in-process timing of GPT training and inference steps, the
+// lfr half of `scripts/bench-parts/models` (which runs the PyTorch reference
+// beside it and prints the ratios).
+//
+// Same protocol as ../shared/bench/torch/gpt_train.py: random tokens in
+// [0, vocab), AdamW(lr 3e-4, betas 0.9/0.95, weight decay 0.1, no clipping),
+// `warmup` untimed steps then `steps` timed ones, median; a train step is
+// zero-grad + forward + loss + backward + update; an infer step is an
+// eval-mode forward over all B*T positions. Prints one JSON line.
+import Foundation
+import Models
+import TensorCore
+
+enum ModelsBench {
+    static let configs: [String: (layers: Int, heads: Int, dim: Int, context: Int, batch: Int)] = [
+        "S": (4, 4, 256, 256, 8),
+        "T": (2, 2, 128, 128, 16),
+    ]
+
+    static func peakMemoryKB() -> Int {
+        guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return Int(line.split(separator: " ").dropFirst().first { Int($0) != nil }.flatMap { Int($0) } ?? 0)
+        }
+        return 0
+    }
+
+    static func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
+    }
+
+    /// `lfr-bench models gemm`: the model's panel-split GEMM against one
+    /// multi-threaded BLAS call on config S's shapes (GFLOP/s of each).
+    static func gemm() {
+        BLAS.setThreads(2)
+        Parallel.workers = 2
+        let shapes: [(String, Int, Int, Int, Bool, Bool)] = [
+            ("qkv fwd", 2048, 768, 256, false, true), ("fc fwd", 2048, 1024, 256, false, true),
+            ("fcproj fwd", 2048, 256, 1024, false, true), ("fc dinp", 2048, 256, 1024, false, false),
+            ("fc dW", 1024, 256, 2048, true, false), ("lm head", 2048, 256, 256, false, true),
+        ]
+        for (name, m, n, k, ta, tb) in shapes {
+            let (s, b) = ModelKernels.compareGEMM(m: m, n: n, k: k, transA: ta, transB: tb, reps: 15)
+            let f = 2.0 * Double(m * n * k) / 1e9
+            print("gemm \(name) [\(m)x\(n)x\(k)]: split \(Int(f / s)) GFLOP/s, blas \(Int(f / b)) GFLOP/s")
+        }
+    }
+
+    /// `lfr-bench models <S|T> [--threads n] [--steps n] [--warmup n]`
+    static func run(_ args: [String]) throws {
+        if args.first == "gemm" { gemm(); return }
+        var name = "S", threads = 2, steps = 20, warmup = 5
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            let v = i + 1 < args.count ? Int(args[i + 1]) : nil
+            switch a {
+            case "--threads": threads = v ?? threads; i += 1
+            case "--steps": steps = v ?? steps; i += 1
+            case "--warmup": warmup = v ?? warmup; i += 1
+            default: name = a
+            }
+            i += 1
+        }
+        guard let c = configs[name] else {
+            print("lfr-bench models: unknown config \(name) (S or T)")
+            exit(2)
+        }
+        BLAS.setThreads(threads)
+        Parallel.workers = threads
+        let V = 256, B = c.batch, T = c.context
+        let model = try GPT(config: GPTConfig(layers: c.layers, heads: c.heads, dim: c.dim, context: T, vocab: V), seed: 0)
+        let opt = try AdamW(learningRate: 3e-4, betas: (0.9, 0.95), weightDecay: 0.1, clipNorm: nil)
+        var rng = RandomGenerator(seed: 0)
+        let x = (0..<(B * T)).map { _ in Int32(rng.nextInt(below: V)) }
+        let y = (0..<(B * T)).map { _ in Int32(rng.nextInt(below: V)) }
+        let batch = try TokenBatch(inputs: x, targets: y, batchSize: B, sequenceLength: T)
+
+        func timed(_ body: () throws -> Void) rethrows -> Double {
+            for _ in 0..<warmup { try body() }
+            var ts: [Double] = []
+            for _ in 0..<steps {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                try body()
+                ts.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+            }
+            return median(ts)
+        }
+        var losses: [Float] = []
+        let train = try timed { losses.append(try model.step(batch, optimizer: opt).loss.mean) }
+        let infer = try timed { _ = try model.loss(batch) }
+        let tokens = Double(B * T)
+        let json: [String: Any] = [
+            "config": name, "threads": threads, "params": model.parameterCount,
+            "train_step_ms_median": train * 1e3, "train_tok_s": tokens / train,
+            "infer_ms_median": infer * 1e3, "infer_tok_s": tokens / infer,
+            "loss_first": Double(losses.first ?? 0), "loss_last": Double(losses.last ?? 0),
+            "peak_rss_kb": peakMemoryKB(),
+        ]
+        let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,0 +1,159 @@
+// LineEditor: reading one line at the prompt through GNU readline.
+// Uses readline's callback interface with our own poll() loop so that Ctrl-C
+// at the prompt (SIGINT, handled in Signals) abandons the line instead of
+// killing the session or waiting for the next key press.
+// What stays true here: readline never installs signal handlers of its own
+// (rl_catch_signals = 0); between two calls to `read` the terminal is in its
+// normal (cooked) mode, so Ctrl-C while code runs reaches our handler; the
+// completion callback only reads state and never evaluates user code.
+import CReadline
+import Glibc
+
+/// The outcome of reading one line.
+enum LineInput: Equatable {
+    case line(String)
+    /// Ctrl-D on an empty line (or stdin closed).
+    case endOfInput
+    /// Ctrl-C at the prompt: the line (and any pending continuation) is dropped.
+    case interrupted
+}
+
+/// Something that proposes completions for the text before the cursor.
+protocol LineCompleter: AnyObject {
+    /// Candidates replacing the last word of `textBeforeCursor` (word split per `wordBreakCharacters`).
+    func completions(textBeforeCursor: String, word: String) -> Completion
+    /// The characters that end a word for completion, given the text before the cursor.
+    func wordBreakCharacters(textBeforeCursor: String) -> String
+}
+
+/// The candidates of one completion request.
+struct Completion: Equatable {
+    var candidates: [String]
+    /// Append nothing after a unique match (paths, `name:` labels); otherwise no space either.
+    var appendSpace: Bool = false
+}
+
+/// The one line editor of the process (readline is global state).
+final class LineEditor {
+    /// Readline's callbacks are C function pointers: they reach the editor through this.
+    nonisolated(unsafe) static var current: LineEditor?
+
+    /// Text of the entry typed so far on earlier lines (for completion context).
+    var pendingText = ""
+    weak var completer: LineCompleter?
+
+    private var receivedLine: LineInput?
+    private var completionMatches: [String] = []
+    private var completionIndex = 0
+    /// The word-break characters handed to readline (it keeps the pointer until the next request).
+    private var breakCharacters: UnsafeMutablePointer<CChar>?
+
+    init(completer: LineCompleter?) {
+        self.completer = completer
+        LineEditor.current = self
+        lfr_rl_set_readline_name("lfr")          // `$if lfr` in ~/.inputrc
+        lfr_rl_set_catch_signals(0)
+        lfr_rl_set_change_environment(0)          // leave LINES/COLUMNS alone
+        // Pasted blocks arrive as one line; ~/.inputrc may still turn it off.
+        rl_variable_bind("enable-bracketed-paste", "on")
+        lfr_rl_set_completion(lineEditorAttemptCompletion)
+        lfr_rl_set_completion_word_break_hook(lineEditorWordBreaks)
+        lfr_rl_set_completion_query_items(200)
+        // Completing inside a string must not close the string (readline
+        // would append the quote that ended the word).
+        lfr_rl_set_basic_quote_characters("")
+        lfr_rl_set_sort_completion_matches(1)
+    }
+
+    /// Reads one line with `prompt`. Blocks until Enter, Ctrl-D or Ctrl-C.
+    func read(prompt: String) -> LineInput {
+        fflush(stdout)
+        receivedLine = nil
+        _ = Signals.takeInterrupts()
+        rl_callback_handler_install(prompt) { cLine in
+            guard let editor = LineEditor.current else { return }
+            if let cLine {
+                editor.receivedLine = .line(String(cString: cLine))
+                free(cLine)
+            } else {
+                editor.receivedLine = .endOfInput
+            }
+            // Stop reading before readline prints the next prompt.
+            rl_callback_handler_remove()
+        }
+        var pfd = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+        while receivedLine == nil {
+            if Signals.takeInterrupts() > 0 {
+                abandonLine()
+                return .interrupted
+            }
+            let ready = poll(&pfd, 1, -1)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                rl_callback_handler_remove()
+                return .endOfInput
+            }
+            if pfd.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
+                rl_callback_read_char()
+            }
+        }
+        return receivedLine ?? .endOfInput
+    }
+
+    /// Ctrl-C at the prompt: show `^C`, drop the text, leave readline's state clean.
+    private func abandonLine() {
+        rl_free_line_state()
+        rl_callback_sigcleanup()
+        rl_replace_line("", 0)
+        rl_callback_handler_remove()
+        fputs("^C\n", stdout)
+        fflush(stdout)
+    }
+
+    // MARK: - Completion callbacks (C function pointers)
+
+    fileprivate static func attemptCompletion(_ text: UnsafePointer<CChar>?) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
+        lfr_rl_set_attempted_completion_over(1)   // never fall back to readline's file names
+        guard let editor = LineEditor.current, let completer = editor.completer, let text else { return nil }
+        let before = editor.pendingText + LineEditor.lineBeforeCursor()
+        let result = completer.completions(textBeforeCursor: before, word: String(cString: text))
+        if result.candidates.isEmpty { return nil }
+        lfr_rl_set_completion_suppress_append(result.appendSpace ? 0 : 1)
+        editor.completionMatches = result.candidates
+        editor.completionIndex = 0
+        return rl_completion_matches(text) { _, state in
+            guard let editor = LineEditor.current else { return nil }
+            if state == 0 { editor.completionIndex = 0 }
+            guard editor.completionIndex < editor.completionMatches.count else { return nil }
+            let match = editor.completionMatches[editor.completionIndex]
+            editor.completionIndex += 1
+            return strdup(match)
+        }
+    }
+
+    fileprivate static func wordBreakHook() -> UnsafeMutablePointer<CChar>? {
+        guard let editor = LineEditor.current, let completer = editor.completer else { return nil }
+        let before = editor.pendingText + LineEditor.lineBeforeCursor()
+        free(editor.breakCharacters)
+        editor.breakCharacters = strdup(completer.wordBreakCharacters(textBeforeCursor: before))
+        return editor.breakCharacters
+    }
+
+    /// The current line up to the cursor (rl_point counts bytes).
+    static func lineBeforeCursor() -> String {
+        guard let buffer = lfr_rl_line_buffer() else { return "" }
+        let point = Int(lfr_rl_point())
+        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self),
+                                        count: max(0, min(point, strlen(buffer))))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+private func lineEditorAttemptCompletion(_ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32)
+    -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
+    LineEditor.attemptCompletion(text)
+}
+
+private func lineEditorWordBreaks() -> UnsafeMutablePointer<CChar>? {
+    LineEditor.wordBreakHook()
+}

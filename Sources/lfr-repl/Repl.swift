@@ -1,0 +1,156 @@
+// Repl: the interactive loop: read an entry (one line, or several while the
+// input is unfinished), run it or a `:command`, print the result.
+// What stays true here: an error, an interrupt or a bad command never ends
+// the session (only :quit, Ctrl-D and `exit(n)` do); every entry is written
+// to the history file as soon as it is accepted; results print through the
+// language's own display (`nil` prints nothing, a trailing `;` prints
+// nothing) and are bound to `_`.
+import Glibc
+import Script
+
+final class Repl: LineCompleter {
+    static let primaryPrompt = "lfr> "
+    static let continuationPrompt = "...> "
+
+    var host: ScriptHost
+    let editor: LineEditor
+    let history: History
+    let invocation: Invocation
+    /// Colour on stdout / stderr.
+    let colorOut: Bool
+    let colorErr: Bool
+    /// The file of the last :load (for :reload).
+    var lastLoaded: String?
+    /// Numbers the entries: errors point at `<repl:N>:line:col`.
+    var entryNumber = 0
+    /// Set by `exit(n)` or :quit.
+    var exitCode: Int32?
+
+    init(host: ScriptHost, invocation: Invocation) {
+        self.host = host
+        self.invocation = invocation
+        colorOut = Output.colorEnabled(fd: 1, allowed: invocation.colorAllowed)
+        colorErr = Output.colorEnabled(fd: 2, allowed: invocation.colorAllowed)
+        history = History(path: History.defaultPath())
+        editor = LineEditor(completer: nil)
+        editor.completer = self
+        history.load()
+    }
+
+    /// Runs the loop until :quit, Ctrl-D or `exit(n)`; returns the exit code.
+    func run(banner: Bool) -> Int32 {
+        if banner {
+            Output.out(Output.dim("lfr \(LfrOptions.version)  (:help for help, Ctrl-D or :quit to leave)", colorOut) + "\n")
+        }
+        while exitCode == nil {
+            guard let entry = readEntry() else {
+                Output.out("\n")
+                break
+            }
+            history.add(entry)
+            handle(entry)
+        }
+        history.close()
+        fflush(stdout)
+        return exitCode ?? 0
+    }
+
+    /// Reads one entry: a `:command` line, or code continued while unfinished. Nil at end of input.
+    func readEntry() -> String? {
+        var buffer = ""
+        while true {
+            editor.pendingText = buffer.isEmpty ? "" : buffer + "\n"
+            let input = editor.read(prompt: buffer.isEmpty ? Repl.primaryPrompt : Repl.continuationPrompt)
+            switch input {
+            case .interrupted:
+                buffer = ""          // Ctrl-C drops the whole pending entry
+            case .endOfInput:
+                if buffer.isEmpty { return nil }
+                buffer = ""          // Ctrl-D inside an unfinished entry drops it
+                Output.out("\n")
+            case .line(let line):
+                if buffer.isEmpty {
+                    let trimmed = line.trimmingWhitespace
+                    if trimmed.isEmpty { continue }
+                    if trimmed.hasPrefix(":") { return trimmed }
+                    buffer = line
+                } else {
+                    buffer += "\n" + line   // blank lines inside an entry are kept
+                }
+                if !host.isIncomplete(buffer) { return buffer }
+            }
+        }
+    }
+
+    /// Runs one entry.
+    func handle(_ entry: String) {
+        if entry.hasPrefix(":") {
+            runCommand(entry)
+            return
+        }
+        let quiet = entry.trimmingWhitespace.hasSuffix(";")
+        if let value = evaluate(entry), !quiet {
+            show(value)
+        }
+    }
+
+    /// Evaluates `source` as the next entry; prints any error; returns the value (nil on error).
+    @discardableResult
+    func evaluate(_ source: String, name: String? = nil) -> Value? {
+        entryNumber += 1
+        let file = name ?? "<repl:\(entryNumber)>"
+        do {
+            let value = try host.evaluate(source, file: file)
+            if !value.isNilValue { host.setGlobal("_", value) }
+            return value
+        } catch {
+            report(error)
+            return nil
+        }
+    }
+
+    /// Prints a result (nothing for nil).
+    func show(_ value: Value) {
+        if value.isNilValue { return }
+        Output.out(host.display(value) + "\n")
+    }
+
+    /// Prints an error of the language (or ends the session for `exit(n)`).
+    func report(_ error: Error) {
+        if let exit = error as? ScriptExit {
+            exitCode = exit.code
+            return
+        }
+        Signals.resetAfterInterrupt()
+        if let e = error as? ScriptError {
+            if e.kind == .interrupted {
+                // The terminal has echoed ^C on the current line.
+                Output.err("\n" + Output.red("interrupted", colorErr) + (e.location.map { " at \($0)" } ?? ""))
+                return
+            }
+            Output.err(e.rendered(color: colorErr))
+            return
+        }
+        Output.err(Output.red("error:", colorErr) + " \(error)")
+    }
+
+    // MARK: - LineCompleter
+
+    func completions(textBeforeCursor: String, word: String) -> Completion {
+        let context = completionContext(textBeforeCursor)
+        var result = completionCandidates(context, source: host)
+        result.candidates = result.candidates.filter { $0.hasPrefix(word) }
+        return result
+    }
+
+    func wordBreakCharacters(textBeforeCursor: String) -> String {
+        completionWordBreaks(textBeforeCursor)
+    }
+}
+
+extension Value {
+    var isNilValue: Bool {
+        if case .nil = self { return true }
+        return false
+    }
+}

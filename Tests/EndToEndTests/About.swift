@@ -1,1 +1,0 @@
-// EndToEndTests: tests of the EndToEnd module live in this folder (one file per concern).

@@ -1,0 +1,112 @@
+// BatchTests: lfr-repl without a terminal: exit codes, -e, stdin scripts,
+// script arguments, shebang lines, usage errors.
+import Foundation
+import Testing
+
+@Suite("batch mode")
+struct BatchTests {
+    @Test("a script that succeeds exits 0 and prints its output")
+    func success() throws {
+        let box = try Sandbox(); defer { box.cleanup() }
+        let path = try box.write("ok.lfr", "let x = 20\nfn twice(n) { n * 2 }\nprint(twice(x) + 2)\n")
+        let r = try lfr([path], sandbox: box)
+        #expect(r.status == 0)
+        #expect(r.stdout == "42\n")
+        #expect(r.stderr == "")
+    }
+
+    @Test("a runtime error exits 1 with location and call stack on stderr")
+    func scriptError() throws {
+        let box = try Sandbox(); defer { box.cleanup() }
+        let path = try box.write("bad.lfr", "fn inner() { error(\"boom\") }\nfn outer() { inner() }\nprint(\"before\")\nouter()\n")
+        let r = try lfr([path], sandbox: box)
+        #expect(r.status == 1)
+        #expect(r.stdout == "before\n")
+        #expect(r.stderr.contains("bad.lfr:1:"))
+        #expect(r.stderr.contains("boom"))
+        #expect(r.stderr.contains("inner"))
+        #expect(r.stderr.contains("outer"))
+        #expect(!r.stderr.contains("\u{1B}["), "no colour when stderr is not a terminal")
+    }
+
+    @Test("a syntax error exits 1 and shows the line with a caret")
+    func syntaxError() throws {
+        let r = try lfr(["-e", "let x = (1 + "])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("<-e>:1:"))
+        #expect(r.stderr.contains("^"))
+    }
+
+    @Test("exit(3) exits 3, and nothing after it runs")
+    func exitCode() throws {
+        let r = try lfr(["-e", "print(\"a\")\nexit(3)\nprint(\"b\")"])
+        #expect(r.status == 3)
+        #expect(r.stdout == "a\n")
+    }
+
+    @Test("usage errors exit 2 with a message", arguments: [["--bogus"], ["-e"], ["-i", "-"], ["--no-such-flag", "x.lfr"]])
+    func usageError(args: [String]) throws {
+        let r = try lfr(args)
+        #expect(r.status == 2)
+        #expect(!r.stderr.isEmpty)
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test("a missing script file is an error (exit 1), not a crash")
+    func missingFile() throws {
+        let r = try lfr(["/no/such/file.lfr"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("/no/such/file.lfr"))
+    }
+
+    @Test("--help shows usage and examples; --version the version")
+    func helpAndVersion() throws {
+        let help = try lfr(["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("EXAMPLES"))
+        #expect(help.stdout.contains("-e"))
+        let version = try lfr(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.split(separator: ".").count == 3)
+    }
+
+    @Test("-e prints the value of the last expression, strings quoted, nil nothing")
+    func evaluate() throws {
+        #expect(try lfr(["-e", "1 + 2"]).stdout == "3\n")
+        #expect(try lfr(["-e", "[1, \"a\"]"]).stdout == "[1, \"a\"]\n")
+        #expect(try lfr(["-e", "nil"]).stdout == "")
+        #expect(try lfr(["-e", "let x = 5"]).stdout == "")
+    }
+
+    @Test("script arguments are in args, even ones that look like options")
+    func scriptArguments() throws {
+        let box = try Sandbox(); defer { box.cleanup() }
+        let path = try box.write("args.lfr", "print(len(args))\nfor a in args { print(a) }\n")
+        let r = try lfr([path, "one", "--steps", "3", "-e"], sandbox: box)
+        #expect(r.status == 0)
+        #expect(r.stdout == "4\none\n--steps\n3\n-e\n")
+        let e = try lfr(["-e", "args", "x", "y"])
+        #expect(e.stdout == "[\"x\", \"y\"]\n")
+    }
+
+    @Test("a script on stdin runs without prompts; `-` does the same")
+    func stdinScript() throws {
+        let piped = try lfr([], stdin: "let a = 2\nprint(a * 21)\n")
+        #expect(piped.status == 0)
+        #expect(piped.stdout == "42\n")
+        let dash = try lfr(["-", "p"], stdin: "print(args[0])\nerror(\"x\")\n")
+        #expect(dash.stdout == "p\n")
+        #expect(dash.status == 1)
+        #expect(dash.stderr.contains("<stdin>:2:"))
+    }
+
+    @Test("a #!/usr/bin/env lfr-repl script runs as a command")
+    func shebang() throws {
+        let box = try Sandbox(); defer { box.cleanup() }
+        let bin = URL(fileURLWithPath: LfrBinary.path).deletingLastPathComponent().path
+        let path = try box.write("tool", "#!/usr/bin/env lfr-repl\nprint(\"hello \\(args[0])\")\n", executable: true)
+        let r = try runProcess(path, ["world"], env: box.environment(["PATH": bin + ":/usr/bin:/bin"]))
+        #expect(r.status == 0)
+        #expect(r.stdout == "hello world\n")
+    }
+}

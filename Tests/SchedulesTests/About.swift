@@ -1,1 +1,0 @@
-// SchedulesTests: tests of the Schedules module live in this folder (one file per concern).
