@@ -441,6 +441,7 @@ final class ProgressPrinter {
             fflush(stdout)
         } else if p.isMilestone || p.step % logEvery == 0 {
             interpreter.output(line(p) + (p.message.map { "  (\($0))" } ?? "") + "\n")
+            fflush(stdout)      // log lines reach a file or pipe as they happen
         }
     }
 }
