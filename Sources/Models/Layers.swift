@@ -370,9 +370,33 @@ enum Layers {
         Parallel.forEachChunk(chunks, grain: 1) { chunkRange in
             for chunk in chunkRange {
                 let c0 = chunk * columns / chunks, c1 = (chunk + 1) * columns / chunks
-                for r in 0..<rows {
-                    let row = m + r * columns
-                    for c in c0..<c1 { into[c] += row[c] }
+                // 32 columns at a time (4 x 8 lanes), streaming the rows; each
+                // column is summed over the rows in row order.
+                var c = c0
+                let ri = UnsafeMutableRawPointer(into), rm = UnsafeRawPointer(m)
+                while c + 32 <= c1 {
+                    var a0 = ri.loadUnaligned(fromByteOffset: c * 4, as: SIMD8<Float>.self)
+                    var a1 = ri.loadUnaligned(fromByteOffset: c * 4 + 32, as: SIMD8<Float>.self)
+                    var a2 = ri.loadUnaligned(fromByteOffset: c * 4 + 64, as: SIMD8<Float>.self)
+                    var a3 = ri.loadUnaligned(fromByteOffset: c * 4 + 96, as: SIMD8<Float>.self)
+                    for r in 0..<rows {
+                        let o = (r * columns + c) * 4
+                        a0 += rm.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
+                        a1 += rm.loadUnaligned(fromByteOffset: o + 32, as: SIMD8<Float>.self)
+                        a2 += rm.loadUnaligned(fromByteOffset: o + 64, as: SIMD8<Float>.self)
+                        a3 += rm.loadUnaligned(fromByteOffset: o + 96, as: SIMD8<Float>.self)
+                    }
+                    ri.storeBytes(of: a0, toByteOffset: c * 4, as: SIMD8<Float>.self)
+                    ri.storeBytes(of: a1, toByteOffset: c * 4 + 32, as: SIMD8<Float>.self)
+                    ri.storeBytes(of: a2, toByteOffset: c * 4 + 64, as: SIMD8<Float>.self)
+                    ri.storeBytes(of: a3, toByteOffset: c * 4 + 96, as: SIMD8<Float>.self)
+                    c += 32
+                }
+                while c < c1 {
+                    var acc = into[c]
+                    for r in 0..<rows { acc += m[r * columns + c] }
+                    into[c] = acc
+                    c += 1
                 }
             }
         }

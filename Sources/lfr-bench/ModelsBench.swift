@@ -94,13 +94,13 @@ enum ModelsBench {
         let train = mode == "infer" ? 0 : try timed { losses.append(try model.step(batch, optimizer: opt).loss.mean) }
         let infer = mode == "train" ? 0 : try timed { _ = try model.loss(batch) }
         let tokens = Double(B * T)
-        let json: [String: Any] = [
+        var json: [String: Any] = [
             "config": name, "threads": threads, "params": model.parameterCount,
-            "train_step_ms_median": train * 1e3, "train_tok_s": tokens / train,
-            "infer_ms_median": infer * 1e3, "infer_tok_s": tokens / infer,
             "loss_first": Double(losses.first ?? 0), "loss_last": Double(losses.last ?? 0),
             "peak_rss_kb": peakMemoryKB(),
         ]
+        if mode != "infer" { json["train_step_ms_median"] = train * 1e3; json["train_tok_s"] = tokens / train }
+        if mode != "train" { json["infer_ms_median"] = infer * 1e3; json["infer_tok_s"] = tokens / infer }
         let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
     }
