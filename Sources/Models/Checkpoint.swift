@@ -50,29 +50,43 @@ public enum Checkpoint {
         }
     }
 
+    /// A new model of the kind and configuration a `config` dictionary
+    /// describes (what `LanguageModel.config` returns: "model" names the
+    /// kind), initialised from `seed`. The one place a model is built from
+    /// saved settings: checkpoints, saved runs and comparisons use it.
+    public static func makeModel(config meta: [String: String], seed: UInt64 = 0) throws -> any LanguageModel {
+        func int(_ k: String) throws -> Int {
+            guard let v = meta[k].flatMap({ Int($0) }) else {
+                throw ModelError.invalidConfig(model: meta["model"] ?? "model", message: "the configuration lacks an integer \(k)")
+            }
+            return v
+        }
+        switch meta["model"] {
+        case "gpt":
+            return try GPT(config: GPTConfig(dictionary: meta), seed: seed)
+        case "bigram":
+            return try Bigram(vocab: int("vocab"), seed: seed)
+        case "mlp":
+            return try MLPModel(config: MLPConfig(vocab: int("vocab"), context: int("context"),
+                                                  embedding: int("embedding"), hidden: int("hidden")), seed: seed)
+        case let other:
+            throw ModelError.invalidConfig(model: other ?? "model",
+                                           message: "unknown model kind \(other ?? "(missing)"); expected gpt, bigram or mlp")
+        }
+    }
+
     /// Reads a checkpoint and builds the model it describes (and its
     /// optimizer, when saved).
     public static func load(path: String) throws -> LoadedCheckpoint {
-        let file = try read(path)
+        try load(file: read(path), path: path)
+    }
+
+    /// The model (and optimizer) of a checkpoint file already read.
+    public static func load(file: SafeTensorsFile, path: String) throws -> LoadedCheckpoint {
         let meta = file.metadata
         let model: any LanguageModel
         do {
-            switch meta["model"] {
-            case "gpt":
-                model = try GPT(config: GPTConfig(dictionary: meta), seed: 0)
-            case "bigram":
-                guard let v = meta["vocab"].flatMap({ Int($0) }) else { throw bad(path, "metadata lacks vocab") }
-                model = try Bigram(vocab: v, seed: 0)
-            case "mlp":
-                func int(_ k: String) throws -> Int {
-                    guard let v = meta[k].flatMap({ Int($0) }) else { throw bad(path, "metadata lacks \(k)") }
-                    return v
-                }
-                model = try MLPModel(config: MLPConfig(vocab: int("vocab"), context: int("context"),
-                                                       embedding: int("embedding"), hidden: int("hidden")), seed: 0)
-            case let other:
-                throw bad(path, "metadata names no known model (model = \(other ?? "missing"); expected gpt, bigram or mlp)")
-            }
+            model = try makeModel(config: meta)
         } catch let e as ModelError {
             if case .checkpoint = e { throw e }
             throw bad(path, e.description)

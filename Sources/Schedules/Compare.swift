@@ -18,17 +18,6 @@ import Data
 import Models
 import TensorCore
 
-/// A new model of the same kind and configuration, initialised from `seed`.
-public func freshModel(like model: any LanguageModel, seed: UInt64) throws -> any LanguageModel {
-    switch model {
-    case let g as GPT: return try GPT(config: g.configuration, seed: seed)
-    case let b as Bigram: return try Bigram(vocab: b.vocabularySize, seed: seed)
-    case let m as MLPModel: return try MLPModel(config: m.configuration, seed: seed)
-    default:
-        throw ScheduleError.invalidPhase("compare: cannot make a fresh copy of a \(model.kind) model")
-    }
-}
-
 /// One training run of a comparison.
 public struct ComparisonRun {
     public var schedule: String
@@ -152,7 +141,7 @@ public enum Comparer {
                 config.seed = seed
                 config.budget = budgetTokens
                 if let out = base.out { config.out = out + "/\(safeName(name))-seed\(seed)" }
-                let model = try freshModel(like: prototype, seed: seed)
+                let model = try Checkpoint.makeModel(config: prototype.config, seed: seed)
                 let run = try Run(model: model, optimizer: makeOptimizer(), data: data, schedule: schedule, config: config)
                 result.runs.append(ComparisonRun(schedule: name, seed: seed, run: run))
                 let label = "\(name) seed \(seed)"

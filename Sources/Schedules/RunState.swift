@@ -136,7 +136,7 @@ extension Run {
         // Model: rebuild from its configuration, then set every parameter.
         var modelConfig: [String: String] = [:]
         for (k, v) in meta where k.hasPrefix("model.config.") { modelConfig[String(k.dropFirst("model.config.".count))] = v }
-        let model = try makeModel(kind: meta["model.kind"] ?? "", config: modelConfig)
+        let model = try Checkpoint.makeModel(config: modelConfig)
         for spec in model.parameters.specs {
             let values = try array("model." + spec.name, Float.self)
             try model.parameters.set(spec.name, from: Tensor(shape: spec.shape, values: values))
@@ -208,21 +208,5 @@ extension Run {
             run.curves[name] = (0..<steps.count).map { CurvePoint(step: Int(steps[$0]), tokens: Int(toks[$0]), value: values[$0]) }
         }
         return run
-    }
-
-    /// A model of a saved kind and configuration (parameters to be set).
-    static func makeModel(kind: String, config: [String: String]) throws -> any LanguageModel {
-        func int(_ k: String) throws -> Int {
-            guard let s = config[k], let v = Int(s) else { throw ScheduleError.invalidState("model configuration lacks \(k)") }
-            return v
-        }
-        switch kind {
-        case "gpt": return try GPT(config: GPTConfig(dictionary: config), seed: 0)
-        case "bigram": return try Bigram(vocab: try int("vocab"), seed: 0)
-        case "mlp":
-            return try MLPModel(config: MLPConfig(vocab: int("vocab"), context: int("context"),
-                                                  embedding: int("embedding"), hidden: int("hidden")), seed: 0)
-        default: throw ScheduleError.invalidState("unknown model kind \"\(kind)\"")
-        }
     }
 }

@@ -237,45 +237,14 @@ private func generate(_ m: any LanguageModel, _ a: Arguments) throws -> Value {
 
 // MARK: - Checkpoints
 
-/// Writes parameters (and the optimizer's state when given) with the config as metadata.
+/// Writes a model checkpoint (and the optimizer's state when given).
 func saveCheckpoint(_ m: any LanguageModel, path: String, optimizer: AdamW?) throws {
-    var entries = m.parameters.named
-    var metadata = m.config
-    metadata["format"] = "lfr-checkpoint"
-    if let o = optimizer {
-        entries += o.stateTensors(for: m.parameters)
-        for (k, v) in o.stateMetadata { metadata[k] = v }
-    }
-    try core { try SafeTensors.write(entries, metadata: metadata, to: path) }
+    try core { try Checkpoint.save(m, to: path, optimizer: optimizer) }
 }
 
-/// A model from a checkpoint file's contents (the config in its metadata).
+/// The model of a checkpoint file already read.
 func modelFromCheckpoint(_ file: SafeTensorsFile, path: String) throws -> any LanguageModel {
-    let meta = file.metadata
-    let model: any LanguageModel
-    func int(_ k: String) throws -> Int {
-        guard let s = meta[k], let v = Int(s) else { throw RuntimeError("load: checkpoint \(path) has no integer '\(k)' in its metadata") }
-        return v
-    }
-    switch meta["model"] {
-    case "gpt": model = try core { try GPT(config: try GPTConfig(dictionary: meta), seed: 0) }
-    case "bigram": model = try core { try Bigram(vocab: try int("vocab"), seed: 0) }
-    case "mlp":
-        let c = MLPConfig(vocab: try int("vocab"), context: try int("context"), embedding: try int("embedding"), hidden: try int("hidden"))
-        model = try core { try MLPModel(config: c, seed: 0) }
-    case let kind:
-        throw RuntimeError("load: checkpoint \(path) is of an unknown model kind \(kind.map { "\"\($0)\"" } ?? "(none)")")
-    }
-    for spec in model.parameters.specs {
-        guard let t = file.tensors[spec.name] else {
-            throw RuntimeError("load: checkpoint \(path) lacks the tensor \(spec.name) of a \(model.kind) model")
-        }
-        guard t.shape == spec.shape else {
-            throw RuntimeError("load: checkpoint \(path): tensor \(spec.name) has shape \(t.shape), the \(model.kind) config needs \(spec.shape)")
-        }
-        try core { try model.parameters.set(spec.name, from: t) }
-    }
-    return model
+    try core { try Checkpoint.load(file: file, path: path).model }
 }
 
 // MARK: - Installing
