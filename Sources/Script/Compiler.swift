@@ -145,7 +145,21 @@ final class Compiler {
         try checkRegisters(loc)
         switch s.kind {
         case .expression(let e):
-            _ = try anyRegister(e)
+            if case .ifExpr(let cond, let then, let els) = e.kind {
+                // an if statement: no value to keep
+                let jElse = try conditionalJump(cond)
+                try block(then, into: nil)
+                if let els {
+                    let jEnd = emit(.jump, 0, 0, at: loc)
+                    patch(jElse, to: here)
+                    try block(els, into: nil)
+                    patch(jEnd, to: here)
+                } else {
+                    patch(jElse, to: here)
+                }
+            } else {
+                _ = try anyRegister(e)
+            }
         case .declaration(let isConst, let name, let value):
             let d = s.declaration!
             if d.isGlobal {
@@ -442,13 +456,14 @@ final class Compiler {
             patch(j, to: here)
             if t != dest { emit(.move, dest, t, at: loc) }
         case .call(let callee, let args):
-            let base = allocate(loc)
+            // call in place when dest is the newest register (no move afterwards)
+            let base = dest + 1 == fs.nextRegister && dest >= fs.activeTop ? dest : allocate(loc)
             try expr(callee, into: base)
             let site = try arguments(args, loc: loc, name: "")
             emit(.call, base, args.count, site, at: loc)
             if base != dest { emit(.move, dest, base, at: loc) }
         case .method(let obj, let name, let args):
-            let base = allocate(loc)
+            let base = dest + 1 == fs.nextRegister && dest >= fs.activeTop ? dest : allocate(loc)
             try expr(obj, into: base)
             var site = try arguments(args, loc: loc, name: name)
             if site < 0 {

@@ -33,7 +33,7 @@ extension Interpreter {
             }
             let newBase = a + 1
             if frameCount >= maxFrames || newBase + proto.frameSize >= stackCapacity { throw overflowError() }
-            frames[frameCount] = Frame(pc: 0, base: newBase, isEntry: false)
+            frames[frameCount] = Frame(pc: 0, base: newBase, isEntry: false, closure: .passUnretained(f))
             frameCount += 1
             return true
         case .native(let nf):
