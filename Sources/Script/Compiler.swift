@@ -108,7 +108,12 @@ final class Compiler {
         return fs.constants.count - 1
     }
 
-    func global(_ name: String) -> Int { interpreter.globalSlot(name) }
+    func global(_ name: String) throws(ScriptError) -> Int {
+        if interpreter.globalIndex[name] == nil && interpreter.globalNames.count >= interpreter.globalCapacity {
+            throw error("too many global names (at most \(interpreter.globalCapacity))", fs.proto.location)
+        }
+        return interpreter.globalSlot(name)
+    }
 
     // MARK: - Blocks and statements
 
@@ -165,7 +170,7 @@ final class Compiler {
             if d.isGlobal {
                 let t = allocate(loc)
                 if let value { try expr(value, into: t) } else { emit(.loadNil, t, at: loc) }
-                let g = global(name)
+                let g = try global(name)
                 interpreter.globalIsConstant[g] = isConst
                 emit(.defGlobal, t, g, at: loc)
             } else {
@@ -180,7 +185,7 @@ final class Compiler {
             if d.isGlobal {
                 let t = allocate(loc)
                 try closure(f, into: t)
-                let g = global(f.name)
+                let g = try global(f.name)
                 interpreter.globalIsConstant[g] = false
                 emit(.defGlobal, t, g, at: loc)
             } else {
@@ -281,7 +286,7 @@ final class Compiler {
                     try expr(value, into: d.slot)
                 }
             } else {
-                let g = global(name)
+                let g = try global(name)
                 if interpreter.globalIsConstant[g] && target.declaration == nil {
                     throw error("cannot assign to '\(name)': it was declared with 'let' (use 'var' for a variable)", loc)
                 }
@@ -421,7 +426,7 @@ final class Compiler {
                 else if d.isCaptured { emit(.getCell, dest, d.slot, at: loc) }
                 else if d.slot != dest { emit(.move, dest, d.slot, at: loc) }
             } else {
-                emit(.getGlobal, dest, global(name), at: loc)
+                emit(.getGlobal, dest, try global(name), at: loc)
             }
         case .list(let items):
             let base = fs.nextRegister

@@ -119,7 +119,7 @@ public final class Interpreter {
     func globalSlot(_ name: String) -> Int {
         if let i = globalIndex[name] { return i }
         let i = globalNames.count
-        precondition(i < globalCapacity, "internal: global table full")
+        // the compiler checks capacity before asking for a new slot (a compile error, not a trap)
         globalValues[i] = .nil
         globalNames.append(name)
         globalIndex[name] = i
