@@ -192,7 +192,13 @@ extension Interpreter {
         }
         def("join", [P("items"), P("separator", default: .string(""))], "join(items, separator: \"\") joins the printed forms of the items of a list into one string, with separator between them. Also xs.join(\", \").") { a in
             let sep = try a.string(1)
-            return .str(try a.list(0).items.map(displayString).joined(separator: sep))
+            let items = try a.list(0).items
+            if sep.isEmpty {
+                var out = ""
+                for v in items { if case .string(let s) = v { out += s.value } else { out += displayString(v) } }
+                return .str(out)
+            }
+            return .str(items.map(displayString).joined(separator: sep))
         }
 
         // MARK: strings

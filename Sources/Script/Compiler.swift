@@ -108,7 +108,12 @@ final class Compiler {
         return fs.constants.count - 1
     }
 
-    func global(_ name: String) -> Int { interpreter.globalSlot(name) }
+    func global(_ name: String) throws(ScriptError) -> Int {
+        if interpreter.globalIndex[name] == nil && interpreter.globalNames.count >= interpreter.globalCapacity {
+            throw error("too many global names (at most \(interpreter.globalCapacity))", fs.proto.location)
+        }
+        return interpreter.globalSlot(name)
+    }
 
     // MARK: - Blocks and statements
 
@@ -145,13 +150,27 @@ final class Compiler {
         try checkRegisters(loc)
         switch s.kind {
         case .expression(let e):
-            _ = try anyRegister(e)
+            if case .ifExpr(let cond, let then, let els) = e.kind {
+                // an if statement: no value to keep
+                let jElse = try conditionalJump(cond)
+                try block(then, into: nil)
+                if let els {
+                    let jEnd = emit(.jump, 0, 0, at: loc)
+                    patch(jElse, to: here)
+                    try block(els, into: nil)
+                    patch(jEnd, to: here)
+                } else {
+                    patch(jElse, to: here)
+                }
+            } else {
+                _ = try anyRegister(e)
+            }
         case .declaration(let isConst, let name, let value):
             let d = s.declaration!
             if d.isGlobal {
                 let t = allocate(loc)
                 if let value { try expr(value, into: t) } else { emit(.loadNil, t, at: loc) }
-                let g = global(name)
+                let g = try global(name)
                 interpreter.globalIsConstant[g] = isConst
                 emit(.defGlobal, t, g, at: loc)
             } else {
@@ -166,7 +185,7 @@ final class Compiler {
             if d.isGlobal {
                 let t = allocate(loc)
                 try closure(f, into: t)
-                let g = global(f.name)
+                let g = try global(f.name)
                 interpreter.globalIsConstant[g] = false
                 emit(.defGlobal, t, g, at: loc)
             } else {
@@ -267,7 +286,7 @@ final class Compiler {
                     try expr(value, into: d.slot)
                 }
             } else {
-                let g = global(name)
+                let g = try global(name)
                 if interpreter.globalIsConstant[g] && target.declaration == nil {
                     throw error("cannot assign to '\(name)': it was declared with 'let' (use 'var' for a variable)", loc)
                 }
@@ -407,7 +426,7 @@ final class Compiler {
                 else if d.isCaptured { emit(.getCell, dest, d.slot, at: loc) }
                 else if d.slot != dest { emit(.move, dest, d.slot, at: loc) }
             } else {
-                emit(.getGlobal, dest, global(name), at: loc)
+                emit(.getGlobal, dest, try global(name), at: loc)
             }
         case .list(let items):
             let base = fs.nextRegister
@@ -442,13 +461,14 @@ final class Compiler {
             patch(j, to: here)
             if t != dest { emit(.move, dest, t, at: loc) }
         case .call(let callee, let args):
-            let base = allocate(loc)
+            // call in place when dest is the newest register (no move afterwards)
+            let base = dest + 1 == fs.nextRegister && dest >= fs.activeTop ? dest : allocate(loc)
             try expr(callee, into: base)
             let site = try arguments(args, loc: loc, name: "")
             emit(.call, base, args.count, site, at: loc)
             if base != dest { emit(.move, dest, base, at: loc) }
         case .method(let obj, let name, let args):
-            let base = allocate(loc)
+            let base = dest + 1 == fs.nextRegister && dest >= fs.activeTop ? dest : allocate(loc)
             try expr(obj, into: base)
             var site = try arguments(args, loc: loc, name: name)
             if site < 0 {

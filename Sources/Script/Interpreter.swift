@@ -57,6 +57,8 @@ public final class Interpreter {
     /// Stop with an error after about this many backward jumps and calls (fuzzing, tests).
     public var stepBudget: Int? = nil
     var stepsUsed = 0
+    /// Print the bytecode of every compiled chunk to stderr (env LFR_DISASM=1).
+    public var disassemble = getenv("LFR_DISASM") != nil
     var listMethods: [String: NativeFunction] = [:]
     var stringMethods: [String: NativeFunction] = [:]
     var dictMethods: [String: NativeFunction] = [:]
@@ -117,7 +119,7 @@ public final class Interpreter {
     func globalSlot(_ name: String) -> Int {
         if let i = globalIndex[name] { return i }
         let i = globalNames.count
-        precondition(i < globalCapacity, "internal: global table full")
+        // the compiler checks capacity before asking for a new slot (a compile error, not a trap)
         globalValues[i] = .nil
         globalNames.append(name)
         globalIndex[name] = i
@@ -193,7 +195,9 @@ public final class Interpreter {
         var resolver = Resolver(file: file, source: source)
         try resolver.resolveChunk(stmts)
         let compiler = Compiler(file: file, source: source, interpreter: self)
-        return try compiler.compileChunk(stmts)
+        let proto = try compiler.compileChunk(stmts)
+        if disassemble { fputs(proto.disassembly(), stderr) }
+        return proto
     }
 
     /// Only checks syntax (for tools): throws the first syntax error.

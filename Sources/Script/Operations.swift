@@ -33,7 +33,7 @@ extension Interpreter {
             }
             let newBase = a + 1
             if frameCount >= maxFrames || newBase + proto.frameSize >= stackCapacity { throw overflowError() }
-            frames[frameCount] = Frame(pc: 0, base: newBase, isEntry: false)
+            frames[frameCount] = Frame(pc: 0, base: newBase, isEntry: false, closure: .passUnretained(f))
             frameCount += 1
             return true
         case .native(let nf):
@@ -312,6 +312,22 @@ extension Interpreter {
             if case .slice(let s) = index { return .list(try sliceIndices(s, l.items.count).map { l.items[$0] }) }
             return l.items[try normalizedIndex(index, l.items.count, "list")]
         case .string(let s):
+            // fast paths that walk only as far as needed: s[i] and s[a:b] with non-negative bounds
+            if case .number(let d) = index, let i = exactInt(d), i >= 0 {
+                guard let ch = s.value.dropFirst(i).first else {
+                    throw RuntimeError("index \(i) out of range for string of length \(s.value.count)")
+                }
+                return .str(String(ch))
+            }
+            if case .slice(let sl) = index, case .nil = sl.step {
+                let a: Int? = { if case .number(let d) = sl.start { return exactInt(d) }; if case .nil = sl.start { return 0 }; return nil }()
+                let b: Int?? = { if case .number(let d) = sl.stop { return exactInt(d).map { Optional($0) } }; if case .nil = sl.stop { return .some(nil) }; return nil }()
+                if let a, a >= 0, let b, (b ?? 0) >= 0 {
+                    let tail = s.value.dropFirst(a)
+                    if let b { return .str(String(tail.prefix(max(0, b - a)))) }
+                    return .str(String(tail))
+                }
+            }
             let chars = Array(s.value)
             if case .slice(let sl) = index { return .str(String(try sliceIndices(sl, chars.count).map { chars[$0] })) }
             return .str(String(chars[try normalizedIndex(index, chars.count, "string")]))

@@ -19,6 +19,7 @@ struct ParseRule {
 
 final class Parser {
     static let maxDepth = 200
+    static let maxChain = 2000
 
     /// The rule table: one row per token kind.
     static let rules: [ParseRule] = {
@@ -310,6 +311,7 @@ final class Parser {
             throw error("expected an expression, found \(describe(t))", at: t)
         }
         var left = try prefix(self)(t)
+        var chain = 0
         while true {
             // a '.' at the start of the next line continues a method chain
             if peekKind == .newline {
@@ -320,6 +322,9 @@ final class Parser {
             let rule = Parser.rules[Int(peekKind.rawValue)]
             guard let infix = rule.infix, prec <= rule.precedence else { break }
             let op = advance()
+            // the compiler recurses down the left spine: bound its length too
+            chain += 1
+            if chain > Parser.maxChain { throw error("expression too long (more than \(Parser.maxChain) operators or calls in a row)", at: op) }
             left = try infix(self)(left, op)
         }
         return left
@@ -528,6 +533,7 @@ final class Parser {
 
     /// ifExpr -> 'if' expression block [ 'else' ( ifExpr | block ) ]
     func ifExpr(_ t: Token) throws(ScriptError) -> Expr {
+        try enter(t); defer { leave() }
         let cond = try expression()
         let then = try block()
         var els: [Stmt]? = nil

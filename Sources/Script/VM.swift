@@ -12,7 +12,40 @@ struct Frame {
     var pc: Int
     var base: Int
     var isEntry: Bool
+    /// The running closure, unretained: `stack[base - 1]` holds the strong reference.
+    var closure: Unmanaged<Closure>
 }
+
+/// Reads the closure of a `.function` value without retaining it, when the
+/// enum's in-memory layout was verified at start-up (payload pointer first,
+/// tag byte after it); nil for any other value or an unverified layout.
+@inline(__always)
+func peekClosure(_ p: UnsafeMutablePointer<Value>) -> Unmanaged<Closure>? {
+    guard let tag = functionTag else { return nil }
+    let raw = UnsafeRawPointer(p)
+    guard raw.load(fromByteOffset: 8, as: UInt8.self) == tag else { return nil }
+    return Unmanaged<Closure>.fromOpaque(raw.load(as: UnsafeRawPointer.self))
+}
+
+/// The tag byte of `.function`, if `Value`'s layout is the one peekClosure expects.
+let functionTag: UInt8? = {
+    guard MemoryLayout<Value>.size == 9 else { return nil }
+    let proto = FunctionProto(name: "probe", file: "", location: SourceLocation(file: "", line: 0, column: 0))
+    let c = Closure(proto: proto, upvalues: [], defaults: [])
+    var v = Value.function(c)
+    let (ptr, tag) = withUnsafeBytes(of: &v) { raw in
+        (raw.load(as: UInt.self), raw.load(fromByteOffset: 8, as: UInt8.self))
+    }
+    guard ptr == UInt(bitPattern: Unmanaged.passUnretained(c).toOpaque()) else { return nil }
+    // no other case may share the tag
+    let others: [Value] = [.nil, .bool(true), .number(1), .str("x"), .list([]), .dict(DictObject()),
+                           .range(RangeObject(start: 0, stop: 1, step: 1)), .cell(Cell(.nil))]
+    for var o in others {
+        let t = withUnsafeBytes(of: &o) { $0.load(fromByteOffset: 8, as: UInt8.self) }
+        if t == tag { return nil }
+    }
+    return tag
+}()
 
 extension Interpreter {
     /// Runs from the top frame (an entry frame pushed by the caller) until it returns.
@@ -24,9 +57,10 @@ extension Interpreter {
         var regs = stack + base
         guard case .function(let entryClosure) = stack[base - 1] else { throw RuntimeError("internal error: no function below frame") }
         // the running closure is kept alive by its slot below the frame
-        unowned(unsafe) var cl = entryClosure
-        var code = cl.code
-        var k = cl.constants
+        var clU = Unmanaged.passUnretained(entryClosure)
+        var code = entryClosure.code
+        var k = entryClosure.constants
+        var frameSize = entryClosure.frameSize
         let globals = globalValues
         var ticks = 0
 
@@ -58,9 +92,10 @@ extension Interpreter {
                     globals[g] = regs[Int(ins.a)]
                     globalDefined[g] = true
                 case .getUpval:
-                    regs[Int(ins.a)] = cl.upvalues[Int(ins.b)].value
+                    regs[Int(ins.a)] = clU._withUnsafeGuaranteedRef { $0.upvalues[Int(ins.b)].value }
                 case .setUpval:
-                    cl.upvalues[Int(ins.b)].value = regs[Int(ins.a)]
+                    let v = regs[Int(ins.a)]
+                    clU._withUnsafeGuaranteedRef { $0.upvalues[Int(ins.b)].value = v }
                 case .newCell:
                     let a = Int(ins.a)
                     regs[a] = .cell(Cell(regs[a]))
@@ -189,35 +224,39 @@ extension Interpreter {
                     } else if !(try compare(.ge, regs[Int(ins.a)], k[Int(ins.b)]).isTruthy) { pc = Int(ins.c) }
                 case .call:
                     let a = Int(ins.a)
-                    if ins.c < 0, case .function(let f) = regs[a], Int(ins.b) == f.parameterCount {
+                    if ins.c < 0, let uf = peekClosure(regs + a),
+                       Int(ins.b) == uf._withUnsafeGuaranteedRef({ $0.parameterCount }) {
                         let newBase = base + a + 1
-                        if fi + 1 >= maxFrames || newBase + f.frameSize >= stackCapacity {
+                        let calleeFrame = uf._withUnsafeGuaranteedRef { $0.frameSize }
+                        if fi + 1 >= maxFrames || newBase + calleeFrame >= stackCapacity {
                             throw overflowError()
                         }
                         frames[fi].pc = pc
                         fi += 1
-                        frames[fi] = Frame(pc: 0, base: newBase, isEntry: false)
+                        frames[fi] = Frame(pc: 0, base: newBase, isEntry: false, closure: uf)
                         base = newBase
                         regs = stack + base
-                        cl = f
-                        code = f.code
-                        k = f.constants
+                        clU = uf
+                        code = uf._withUnsafeGuaranteedRef { $0.code }
+                        k = uf._withUnsafeGuaranteedRef { $0.constants }
+                        frameSize = calleeFrame
                         pc = 0
                         ticks &+= 1
                         if ticks & 1023 == 0 { try poll() }
                     } else {
                         frames[fi].pc = pc
                         frameCount = fi + 1
-                        stackTop = base + cl.frameSize
-                        let site: CallSite? = ins.c >= 0 ? cl.proto.callSites[Int(ins.c)] : nil
+                        stackTop = base + frameSize
+                        let site: CallSite? = ins.c >= 0 ? clU._withUnsafeGuaranteedRef { $0.proto.callSites[Int(ins.c)] } : nil
                         if try callSlow(base + a, Int(ins.b), site?.labels, name: nil) {
                             // a closure frame was pushed: switch to it
                             fi = frameCount - 1
                             base = frames[fi].base
                             regs = stack + base
-                            if case .function(let f) = stack[base - 1] { cl = f }
-                            code = cl.code
-                            k = cl.constants
+                            clU = frames[fi].closure
+                            code = clU._withUnsafeGuaranteedRef { $0.code }
+                            k = clU._withUnsafeGuaranteedRef { $0.constants }
+                            frameSize = clU._withUnsafeGuaranteedRef { $0.frameSize }
                             pc = 0
                         }
                         ticks &+= 1
@@ -227,15 +266,16 @@ extension Interpreter {
                     let a = Int(ins.a)
                     frames[fi].pc = pc
                     frameCount = fi + 1
-                    stackTop = base + cl.frameSize
-                    let site = cl.proto.callSites[Int(ins.c)]
+                    stackTop = base + frameSize
+                    let site = clU._withUnsafeGuaranteedRef { $0.proto.callSites[Int(ins.c)] }
                     if try invoke(base + a, Int(ins.b), site) {
                         fi = frameCount - 1
                         base = frames[fi].base
                         regs = stack + base
-                        if case .function(let f) = stack[base - 1] { cl = f }
-                        code = cl.code
-                        k = cl.constants
+                        clU = frames[fi].closure
+                        code = clU._withUnsafeGuaranteedRef { $0.code }
+                        k = clU._withUnsafeGuaranteedRef { $0.constants }
+                        frameSize = clU._withUnsafeGuaranteedRef { $0.frameSize }
                         pc = 0
                     }
                 case .ret:
@@ -249,11 +289,12 @@ extension Interpreter {
                     base = frames[fi].base
                     pc = frames[fi].pc
                     regs = stack + base
-                    if case .function(let f) = stack[base - 1] { cl = f }
-                    code = cl.code
-                    k = cl.constants
+                    clU = frames[fi].closure
+                    code = clU._withUnsafeGuaranteedRef { $0.code }
+                    k = clU._withUnsafeGuaranteedRef { $0.constants }
+                    frameSize = clU._withUnsafeGuaranteedRef { $0.frameSize }
                 case .closure:
-                    regs[Int(ins.a)] = .function(makeClosure(cl, Int(ins.b), regs, Int(ins.c)))
+                    regs[Int(ins.a)] = .function(makeClosure(clU.takeUnretainedValue(), Int(ins.b), regs, Int(ins.c)))
                 case .newList:
                     let b = Int(ins.b), n = Int(ins.c)
                     regs[Int(ins.a)] = .list(ListObject(Array(UnsafeBufferPointer(start: regs + b, count: n))))
@@ -285,7 +326,7 @@ extension Interpreter {
                 case .getMember:
                     frames[fi].pc = pc
                     frameCount = fi + 1
-                    stackTop = base + cl.frameSize
+                    stackTop = base + frameSize
                     guard case .string(let name) = k[Int(ins.c)] else { break }
                     regs[Int(ins.a)] = try getMember(regs[Int(ins.b)], name.value)
                 case .setMember:
@@ -326,9 +367,9 @@ extension Interpreter {
                 case .importModule:
                     frames[fi].pc = pc
                     frameCount = fi + 1
-                    stackTop = base + cl.frameSize
+                    stackTop = base + frameSize
                     guard case .string(let name) = k[Int(ins.b)] else { break }
-                    try importModule(name.value, isPath: ins.c == 1, from: cl.proto.file)
+                    try importModule(name.value, isPath: ins.c == 1, from: clU.takeUnretainedValue().proto.file)
                 }
             }
         } catch {

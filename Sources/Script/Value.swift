@@ -196,14 +196,20 @@ public func formatNumber(_ d: Double) -> String {
     if d.isInfinite { return d > 0 ? "inf" : "-inf" }
     if d == d.rounded(), abs(d) < 1e16 {
         if d == 0 { return "0" }
-        return String(Int64(d))
+        return Int64(d).description
     }
     return d.description
 }
 
 /// The string `str(v)` and `print(v)` produce: strings bare, containers with quoted strings.
 public func displayString(_ v: Value) -> String {
-    if case .string(let s) = v { return s.value }
+    switch v {
+    case .string(let s): return s.value
+    case .number(let d): return formatNumber(d)
+    case .nil: return "nil"
+    case .bool(let b): return b ? "true" : "false"
+    default: break
+    }
     var out = ""
     var seen: [ObjectIdentifier] = []
     writeRepr(v, into: &out, seen: &seen)
