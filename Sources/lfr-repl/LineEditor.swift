@@ -29,7 +29,8 @@ protocol LineCompleter: AnyObject {
 /// The candidates of one completion request.
 struct Completion: Equatable {
     var candidates: [String]
-    /// Append nothing after a unique match (paths, `name:` labels); otherwise no space either.
+    /// Append a space after a unique match (`:command` names); names, members,
+    /// `label: ` candidates and paths get nothing appended.
     var appendSpace: Bool = false
 }
 
