@@ -36,12 +36,12 @@ public enum Plot {
         return (x0, x1, y0, y1)
     }
 
-    /// A compact number label: 1234 -> "1234", 1.5e6 -> "1.5e+06", 0.0123 -> "0.0123".
+    /// A compact number label: 1234 -> "1,234", 1.5e6 -> "1,500,000", 0.0123 -> "0.0123".
     public static func label(_ v: Double) -> String {
         if v == 0 { return "0" }
         let a = abs(v)
+        if v == v.rounded() && a < 1e12 { return TextTable.grouped(Int(v)) }   // token counts: 2,486,272
         if a >= 1e5 || a < 1e-3 { return String(format: "%.3g", v) }
-        if v == v.rounded() { return String(Int(v)) }
         return String(format: "%.4g", v)
     }
 

@@ -135,7 +135,7 @@ public final class StatsValue: NativeObject {
     let blockIDs: [Int32]
     let step: Int
     let phaseIndex: Int
-    init(_ stats: BlockStatistics, blockIDs: [Int32], step: Int, phaseIndex: Int) {
+    public init(_ stats: BlockStatistics, blockIDs: [Int32], step: Int, phaseIndex: Int) {
         self.stats = stats; self.blockIDs = blockIDs; self.step = step; self.phaseIndex = phaseIndex
     }
     public override var typeName: String { "stats" }
@@ -347,7 +347,7 @@ func statisticArgument(_ a: Arguments, _ i: Int, op: String) throws -> BlockStat
 }
 
 /// Wraps a policy function written in the language as a Selection.
-func policySelection(_ fn: Value, name: String, interpreter: Interpreter) -> Selection {
+public func policySelection(_ fn: Value, name: String, interpreter: Interpreter) -> Selection {
     .policy(name: name) { input in
         let stats = StatsValue(input.stats, blockIDs: input.blockIDs, step: input.step, phaseIndex: input.phaseIndex)
         let result: Value

@@ -15,8 +15,9 @@ do {
     case "tensor": try TensorBench.run(rest)
     case "data": DataBench.run(rest)
     case "models": try ModelsBench.run(rest)
+    case "schedules": try SchedulesBench.run(rest)
     default:
-        print("usage: lfr-bench tensor|data|models [args...]")
+        print("usage: lfr-bench tensor|data|models|schedules [args...]")
         exit(2)
     }
 } catch {

@@ -141,6 +141,7 @@ struct ReplTests {
             .interrupt,                       // Ctrl-C at an empty prompt: harmless
             .expect(prompt),
             .send("let half = \"typed but\""),
+            .expect("typed but"),             // as a person does: Ctrl-C once the text shows
             .interrupt,                       // Ctrl-C clears the line
             .expect(prompt),
             .send("kept\r"),
