@@ -160,6 +160,9 @@ open class NativeObject {
     open var summary: String { description }
     /// The text `help(x)` prints.
     open var helpText: String { "A value of type \(typeName)." }
+    /// Bytes of memory the value holds (shown by the REPL's `:vars`); nil
+    /// when it does not say. Must be cheap and free of side effects.
+    open var memoryBytes: Int? { nil }
     /// Member names for completion: must be cheap and free of side effects.
     open var memberNames: [String] { [] }
 

@@ -23,6 +23,8 @@ public final class ModelValue: NativeObject {
     public override var typeName: String { "model" }
     public override var description: String { model.description }
     public override var summary: String { "\(model.kind) model, \(model.parameterCount) parameters" }
+    /// Parameters and gradients (activations come and go with each pass).
+    public override var memoryBytes: Int? { 2 * model.parameterCount * MemoryLayout<Float>.stride }
     public override var memberNames: [String] { ModelValue.members }
     public override var helpText: String {
         """

@@ -31,6 +31,8 @@ public final class TensorValue: NativeObject {
     public override var typeName: String { "tensor" }
     public override var description: String { tensor.description }
     public override var summary: String { "tensor shape=\(tensor.shape)" }
+    /// The storage this tensor keeps alive (a view reports its whole storage).
+    public override var memoryBytes: Int? { tensor.storage.count * MemoryLayout<Float>.stride }
     public override var helpText: String { TensorValue.help }
     public override var memberNames: [String] { TensorValue.allMemberNames }
 

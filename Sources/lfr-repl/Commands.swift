@@ -13,7 +13,7 @@ extension Repl {
         (":load FILE", "run a .lfr file here; its top-level names stay bound"),
         (":reload", "run the last :load-ed file again"),
         (":time EXPR", "evaluate EXPR, print its value and the wall and CPU time taken"),
-        (":vars", "the names you have bound, with type and a short summary"),
+        (":vars", "the names you have bound, with type, a short summary and memory"),
         (":type EXPR", "the type of EXPR's value"),
         (":reset", "forget every binding (start afresh, start-up file included)"),
         (":quit", "leave (so does Ctrl-D on an empty line)"),
@@ -104,9 +104,19 @@ extension Repl {
         for (i, v) in vars.enumerated() {
             let name = v.name.padded(to: nameWidth)
             let type = types[i].padded(to: typeWidth)
-            text += "  \(Output.bold(name, colorOut))  \(Output.dim(type, colorOut))  \(host.summary(v.value, limit: 60))\n"
+            var line = "  \(Output.bold(name, colorOut))  \(Output.dim(type, colorOut))  \(host.summary(v.value, limit: 60))"
+            if case .object(let o) = v.value, let bytes = o.memoryBytes { line += Output.dim("  (\(byteSize(bytes)))", colorOut) }
+            text += line + "\n"
         }
         Output.out(text)
+    }
+
+    /// 1536 -> "1.5 KiB".
+    private func byteSize(_ n: Int) -> String {
+        let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
+        var v = Double(n), u = 0
+        while v >= 1024 && u < units.count - 1 { v /= 1024; u += 1 }
+        return u == 0 ? "\(n) bytes" : String(format: "%.1f %@", v, units[u])
     }
 
     private func reset() {
