@@ -551,7 +551,8 @@ public func sliceRange(start: Int?, stop: Int?, step: Int, count: Int) -> [Int] 
     return out
 }
 
-func editDistance(_ a: String, _ b: String) -> Int {
+/// Levenshtein distance between two strings (for "did you mean" hints).
+public func editDistance(_ a: String, _ b: String) -> Int {
     let x = Array(a), y = Array(b)
     if x.isEmpty { return y.count }
     if y.isEmpty { return x.count }

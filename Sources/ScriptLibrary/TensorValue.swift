@@ -205,19 +205,6 @@ public final class TensorValue: NativeObject {
 
 /// " (did you mean 'x'?)" for a near miss among `names`, else "".
 func closest(_ name: String, _ names: [String]) -> String {
-    func distance(_ a: String, _ b: String) -> Int {
-        let x = Array(a), y = Array(b)
-        if x.isEmpty || y.isEmpty { return max(x.count, y.count) }
-        var prev = Array(0...y.count)
-        for i in 1...x.count {
-            var cur = [i] + Array(repeating: 0, count: y.count)
-            for j in 1...y.count {
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
-            }
-            prev = cur
-        }
-        return prev[y.count]
-    }
-    guard let best = names.min(by: { distance($0, name) < distance($1, name) }), distance(best, name) <= 2 else { return "" }
+    guard let best = names.min(by: { editDistance($0, name) < editDistance($1, name) }), editDistance(best, name) <= 2 else { return "" }
     return " (did you mean '\(best)'?)"
 }
