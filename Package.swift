@@ -20,8 +20,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        // System libraries (headers and link names only).
-        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        // OpenBLAS, opened with dlopen on the first matrix product (so
+        // processes that never multiply do not start its thread pool).
+        .target(name: "CBLAS",
+                linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
+        // System library (headers and link name only).
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
 
         // The numeric core and the machine-learning modules.
@@ -46,7 +49,7 @@ let package = Package(
         ]),
 
         // Tests: unit tests per module, golden scripts, end-to-end runs of lfr-repl.
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CBLAS"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorCore"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "TensorCore"]),
         .testTarget(name: "SchedulesTests", dependencies: ["Schedules", "Models", "Data", "TensorCore"]),

@@ -1,4 +1,5 @@
-// BLAS: the one bridge from lfr to OpenBLAS's cblas_sgemm.
+// BLAS: the one bridge from lfr to OpenBLAS's cblas_sgemm (opened on first
+// use by the CBLAS target; see Sources/CBLAS/include/lfr_blas.h).
 // Callers validate shapes first (this file only checks the leading
 // dimensions, which would otherwise make OpenBLAS print and abort).
 // Row-major throughout; a transposed operand is passed as a flag, not copied.
@@ -6,15 +7,14 @@ import CBLAS
 
 public enum BLAS {
     /// Sets how many threads OpenBLAS uses for one call.
-    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+    public static func setThreads(_ n: Int) { lfr_blas_set_threads(Int32(max(1, n))) }
     /// The threads OpenBLAS uses for one call.
-    public static var threads: Int { Int(openblas_get_num_threads()) }
-    /// OpenBLAS's build description and the kernel it picked for this CPU.
-    public static var configuration: String {
-        let config = openblas_get_config().map { String(cString: $0) } ?? "?"
-        let core = openblas_get_corename().map { String(cString: $0) } ?? "?"
-        return "\(config) (core \(core))"
-    }
+    public static var threads: Int { Int(lfr_blas_threads()) }
+    /// OpenBLAS's build description and the kernel it picked for this CPU
+    /// (or why it could not be opened).
+    public static var configuration: String { String(cString: lfr_blas_description()) }
+    /// Whether OpenBLAS has been opened yet (it is, on the first product).
+    public static var isLoaded: Bool { lfr_blas_is_loaded() != 0 }
 
     /// C[M,N] = alpha * op(A)[M,K] @ op(B)[K,N] + beta * C, row-major.
     /// `lda`, `ldb`, `ldc` are the row strides of A, B, C as stored
@@ -37,10 +37,8 @@ public enum BLAS {
         }
         precondition(lda >= max(1, transA ? m : k) && ldb >= max(1, transB ? k : n) && ldc >= max(1, n),
                      "BLAS.sgemm: leading dimension too small (caller bug)")
-        cblas_sgemm(CblasRowMajor,
-                    transA ? CblasTrans : CblasNoTrans,
-                    transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
-                    beta, c, Int32(ldc))
+        lfr_sgemm(transA ? 1 : 0, transB ? 1 : 0,
+                  Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+                  beta, c, Int32(ldc))
     }
 }

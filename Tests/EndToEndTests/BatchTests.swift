@@ -52,6 +52,31 @@ struct BatchTests {
         #expect(r.stdout.isEmpty)
     }
 
+    @Test("OpenBLAS is opened at the first matrix product, not at start-up")
+    func blasLoadsLazily() throws {
+        let script = """
+        let maps = fn() { read_file("/proc/self/maps").contains("libopenblas") }
+        print(maps())
+        let a = randn([8, 8], seed: 1)
+        let b = a @ a
+        print(maps())
+        """
+        let r = try lfr(["-e", script])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "false\ntrue\n")
+    }
+
+    @Test("without OpenBLAS, products still work (slowly) after one warning")
+    func blasFallback() throws {
+        let r = try lfr(["-e", "let a = tensor([[1, 2], [3, 4]])\nprint(a @ a)\nprint((a @ a).sum())"],
+                        env: ["LFR_OPENBLAS": "none"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("[15., 22.]"))
+        #expect(r.stdout.hasSuffix("54\n"))
+        #expect(r.stderr.components(separatedBy: "warning").count == 2, "one warning: \(r.stderr)")
+        #expect(r.stderr.contains("OpenBLAS unavailable"))
+    }
+
     @Test("a missing script file is an error (exit 1), not a crash")
     func missingFile() throws {
         let r = try lfr(["/no/such/file.lfr"])
