@@ -29,7 +29,10 @@ let package = Package(
 
         // The numeric core and the machine-learning modules.
         .target(name: "TensorCore", dependencies: ["CBLAS"]),
-        .target(name: "Models", dependencies: ["TensorCore"]),
+        // The models' non-GEMM kernels in C, built for x86-64 and AVX2+FMA
+        // and picked at run time (Sources/CKernels/include/lfr_kernels.h).
+        .target(name: "CKernels"),
+        .target(name: "Models", dependencies: ["TensorCore", "CKernels"]),
         .target(name: "Data", dependencies: ["TensorCore"]),
         .target(name: "Schedules", dependencies: ["Models", "Data", "TensorCore"]),
 
@@ -50,7 +53,7 @@ let package = Package(
 
         // Tests: unit tests per module, golden scripts, end-to-end runs of lfr-repl.
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CBLAS"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorCore"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorCore", "CKernels"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "TensorCore"]),
         .testTarget(name: "SchedulesTests", dependencies: ["Schedules", "Models", "Data", "TensorCore"]),
         .testTarget(name: "ScriptTests", dependencies: ["Script"], exclude: ["Cases"]),

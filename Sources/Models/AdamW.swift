@@ -9,6 +9,7 @@
 // (m, v, step, hyper-parameters) round-trips exactly through
 // `stateTensors`/`restore`, so a resumed run is bit-identical.
 import TensorCore
+import CKernels
 
 #if canImport(Glibc)
 import Glibc
@@ -153,34 +154,11 @@ public final class AdamW {
             for (lo, hi, decays) in ranges {
                 let a = max(lo, chunk.lowerBound), b = min(hi, chunk.upperBound)
                 if a >= b { continue }
-                let df: Float = decays ? decayFactor : 1
-                // 8 lanes at a time, then the tail; IEEE sqrt and division
-                // are exact in both paths, so a lane's result does not
-                // depend on where the chunk boundaries fall.
-                var i = a
-                let rp = UnsafeMutableRawPointer(p), rg = UnsafeRawPointer(g)
-                let rm = UnsafeMutableRawPointer(m), rv = UnsafeMutableRawPointer(v)
-                while i + 8 <= b {
-                    let o = i * 4
-                    let gi = rg.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self) * gscale
-                    let mi = b1 * rm.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self) + (1 - b1) * gi
-                    let vi = b2 * rv.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self) + (1 - b2) * (gi * gi)
-                    rm.storeBytes(of: mi, toByteOffset: o, as: SIMD8<Float>.self)
-                    rv.storeBytes(of: vi, toByteOffset: o, as: SIMD8<Float>.self)
-                    let pi = rp.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
-                    let upd = pi * df - stepSize * mi / (vi.squareRoot() / bc2sqrt + eps)
-                    rp.storeBytes(of: upd, toByteOffset: o, as: SIMD8<Float>.self)
-                    i += 8
-                }
-                while i < b {
-                    let gi = g[i] * gscale
-                    let mi = b1 * m[i] + (1 - b1) * gi
-                    let vi = b2 * v[i] + (1 - b2) * (gi * gi)
-                    m[i] = mi
-                    v[i] = vi
-                    p[i] = p[i] * df - stepSize * mi / (vi.squareRoot() / bc2sqrt + eps)
-                    i += 1
-                }
+                // One C kernel (CKernels); it runs a short tail through the
+                // same vector code, so a value's update does not depend on
+                // where the chunk boundaries fall.
+                lfr_adamw(p + a, g + a, m + a, v + a, b - a, gscale, b1, b2, eps, stepSize, bc2sqrt,
+                          decays ? decayFactor : 1)
             }
         }
         return (lr, norm)

@@ -13,6 +13,9 @@
 // - Results do not depend on the number of workers: parallel loops split
 //   independent rows (or independent columns of a reduction), and every
 //   reduction runs in a fixed order inside one row or column.
+// - Everything that is not a matmul runs in C (CKernels: one build for any
+//   x86-64 and one for AVX2+FMA, chosen at run time); this file splits the
+//   work over the workers and keeps the shapes.
 // - Matmuls go through BLAS.sgemm with transposes as flags, never copies.
 //   Threads: a model pass runs inside `Layers.withModelThreads`, which sets
 //   OpenBLAS to ONE thread for its duration; `gemm` then splits each product
@@ -22,6 +25,7 @@
 //   at any time: no OpenBLAS threads spin (sched_yield) while our own loops
 //   run, which measured as the largest cost when both pools were active.
 import TensorCore
+import CKernels
 import Dispatch
 
 #if canImport(Glibc)
@@ -37,21 +41,7 @@ import Glibc
 
 // MARK: - Small vector helpers (SIMD, fixed summation order)
 
-/// Sum of a[0..<n] (8 interleaved partial sums, then the tail; fixed order).
-@inline(__always) func vsum(_ a: ConstFloatPtr, _ n: Int) -> Float {
-    var acc = SIMD8<Float>()
-    var i = 0
-    let raw = UnsafeRawPointer(a)
-    while i + 8 <= n {
-        acc += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-        i += 8
-    }
-    var s = acc.sum()
-    while i < n { s += a[i]; i += 1 }
-    return s
-}
-
-/// Dot product of a[0..<n] and b[0..<n] (fixed order, see vsum).
+/// Dot product of a[0..<n] and b[0..<n] (8 partial sums, then the tail; fixed order).
 @inline(__always) func vdot(_ a: ConstFloatPtr, _ b: ConstFloatPtr, _ n: Int) -> Float {
     var acc = SIMD8<Float>()
     var i = 0
@@ -66,97 +56,12 @@ import Glibc
     return s
 }
 
-/// Sum of (a[i] - m)^2 over i < n (fixed order).
-@inline(__always) func vsumSquaredDiff(_ a: ConstFloatPtr, _ m: Float, _ n: Int) -> Float {
-    var acc = SIMD8<Float>()
-    let mv = SIMD8<Float>(repeating: m)
-    var i = 0
-    let ra = UnsafeRawPointer(a)
-    while i + 8 <= n {
-        let d = ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - mv
-        acc += d * d
-        i += 8
-    }
-    var s = acc.sum()
-    while i < n { let d = a[i] - m; s += d * d; i += 1 }
-    return s
-}
-
 /// Largest of a[0..<n] (n >= 1).
 @inline(__always) func vmax(_ a: ConstFloatPtr, _ n: Int) -> Float {
     var m = a[0]
     var i = 1
     while i < n { if a[i] > m { m = a[i] }; i += 1 }
     return m
-}
-
-/// exp(x) for Float (Glibc's expf): the scalar reference of `vexp`.
-@inline(__always) func fexp(_ x: Float) -> Float { expf(x) }
-
-/// exp of 8 lanes: x = k ln2 + r with |r| <= ln2/2, exp(r) by a degree-6
-/// Taylor polynomial (relative error < 2e-7, about 2 ulp), times 2^k built
-/// from the exponent bits. Inputs are clamped to [-87.3, 88.7] (results
-/// stay normal; exp of anything lower is flushed to ~1e-38, not 0).
-@inline(__always) func vexp(_ x0: SIMD8<Float>) -> SIMD8<Float> {
-    let lo = SIMD8<Float>(repeating: -87.3), hi = SIMD8<Float>(repeating: 88.7)
-    var x = x0.replacing(with: lo, where: x0 .< lo)
-    x.replace(with: hi, where: x .> hi)
-    let magic = SIMD8<Float>(repeating: 12_582_912)        // 1.5 * 2^23: rounds to an integer
-    let t = x * 1.442695040888963 + magic
-    let k = t - magic
-    let r = x - k * 0.693145751953125 - k * 1.428606765330187e-06
-    var p = SIMD8<Float>(repeating: 1.0 / 720)
-    p = p * r + 1.0 / 120
-    p = p * r + 1.0 / 24
-    p = p * r + 1.0 / 6
-    p = p * r + 0.5
-    p = p * r + 1
-    p = p * r + 1
-    let ki = unsafeBitCast(t, to: SIMD8<Int32>.self) &- 0x4B40_0000
-    let scale = unsafeBitCast((ki &+ 127) &<< 23, to: SIMD8<Float>.self)
-    return p * scale
-}
-
-/// Scalar version of `vexp` (same arithmetic, for tails).
-@inline(__always) func sexp(_ x: Float) -> Float { vexp(SIMD8(repeating: x))[0] }
-
-/// a[i] = exp(a[i] - m) for i < n; returns the sum (fixed order).
-@inline(__always) func vexpSubtract(_ a: FloatPtr, _ m: Float, _ n: Int) -> Float {
-    var acc = SIMD8<Float>()
-    let mv = SIMD8<Float>(repeating: m)
-    let raw = UnsafeMutableRawPointer(a)
-    var i = 0
-    while i + 8 <= n {
-        let e = vexp(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - mv)
-        raw.storeBytes(of: e, toByteOffset: i * 4, as: SIMD8<Float>.self)
-        acc += e
-        i += 8
-    }
-    var s = acc.sum()
-    while i < n { let e = sexp(a[i] - m); a[i] = e; s += e; i += 1 }
-    return s
-}
-
-/// a[i] *= f for i < n.
-@inline(__always) func vscale(_ a: FloatPtr, _ f: Float, _ n: Int) {
-    for i in 0..<n { a[i] *= f }
-}
-
-/// erf of 8 lanes (Abramowitz & Stegun 7.1.26 on |x|, odd extension):
-/// formula error < 1.5e-7, under 5e-7 with Float rounding (tested), below
-/// the resolution of 1 + erf that GELU uses.
-@inline(__always) func verf(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    let negative = x .< SIMD8<Float>()
-    let ax = x.replacing(with: -x, where: negative)
-    let one = SIMD8<Float>(repeating: 1)
-    let t = one / (one + 0.3275911 * ax)
-    var p = SIMD8<Float>(repeating: 1.061405429)
-    p = p * t - 1.453152027
-    p = p * t + 1.421413741
-    p = p * t - 0.284496736
-    p = p * t + 0.254829592
-    let y: SIMD8<Float> = one - p * t * vexp(-(ax * ax))
-    return y.replacing(with: -y, where: negative)
 }
 
 enum Layers {
@@ -213,10 +118,7 @@ enum Layers {
                                  wpe: ConstFloatPtr, B: Int, T: Int, C: Int) {
         Parallel.forEachChunk(B * T, grain: rowGrain(C)) { rows in
             for n in rows {
-                let o = out + n * C
-                let e = wte + Int(tokens[n]) * C
-                let p = wpe + (n % T) * C
-                for c in 0..<C { o[c] = e[c] + p[c] }
+                lfr_add(out + n * C, wte + Int(tokens[n]) * C, wpe + (n % T) * C, C)
             }
         }
     }
@@ -227,19 +129,15 @@ enum Layers {
     static func embeddingBackward(dwte: FloatPtr, dwpe: FloatPtr?, dout: ConstFloatPtr,
                                   tokens: UnsafePointer<Int32>, B: Int, T: Int, C: Int) {
         for n in 0..<(B * T) {
-            let d = dout + n * C
             let e = dwte + Int(tokens[n]) * C
-            for c in 0..<C { e[c] += d[c] }
+            lfr_add(e, e, dout + n * C, C)
         }
         if let dwpe {
             // Column-chunked: each position row sums its B contributions in order.
             Parallel.forEachChunk(T, grain: rowGrain(C * B)) { ts in
                 for t in ts {
                     let p = dwpe + t * C
-                    for b in 0..<B {
-                        let d = dout + (b * T + t) * C
-                        for c in 0..<C { p[c] += d[c] }
-                    }
+                    for b in 0..<B { lfr_add(p, p, dout + (b * T + t) * C, C) }
                 }
             }
         }
@@ -255,20 +153,8 @@ enum Layers {
     static func layerNormForward(out: FloatPtr, mean: FloatPtr?, rstd: FloatPtr?, inp: ConstFloatPtr,
                                  weight: ConstFloatPtr, bias: ConstFloatPtr?, N: Int, C: Int) {
         Parallel.forEachChunk(N, grain: rowGrain(C)) { rows in
-            for n in rows {
-                let x = inp + n * C
-                let m = vsum(x, C) / Float(C)
-                let v = vsumSquaredDiff(x, m, C) / Float(C)
-                let s = 1 / (v + layerNormEpsilon).squareRoot()
-                let o = out + n * C
-                if let bias {
-                    for c in 0..<C { o[c] = (x[c] - m) * s * weight[c] + bias[c] }
-                } else {
-                    for c in 0..<C { o[c] = (x[c] - m) * s * weight[c] }
-                }
-                mean?[n] = m
-                rstd?[n] = s
-            }
+            lfr_layernorm_forward_rows(out, mean, rstd, inp, weight, bias, rows.lowerBound, rows.upperBound,
+                                       C, layerNormEpsilon)
         }
     }
 
@@ -278,37 +164,17 @@ enum Layers {
     static func layerNormBackward(dinp: FloatPtr, dweight: FloatPtr, dbias: FloatPtr?, dout: ConstFloatPtr,
                                   inp: ConstFloatPtr, weight: ConstFloatPtr, mean: ConstFloatPtr,
                                   rstd: ConstFloatPtr, N: Int, C: Int) {
-        // Rows: dx = rstd * (dnorm - mean(dnorm) - xhat * mean(dnorm * xhat)), dnorm = dout * w.
+        // Rows: dx += rstd * (dnorm - mean(dnorm) - xhat * mean(dnorm * xhat)), dnorm = dout * w.
         Parallel.forEachChunk(N, grain: rowGrain(C)) { rows in
-            for n in rows {
-                let x = inp + n * C, d = dout + n * C, dx = dinp + n * C
-                let m = mean[n], s = rstd[n]
-                var sumD: Float = 0, sumDX: Float = 0
-                for c in 0..<C {
-                    let dn = d[c] * weight[c]
-                    sumD += dn
-                    sumDX += dn * (x[c] - m) * s
-                }
-                let meanD = sumD / Float(C), meanDX = sumDX / Float(C)
-                for c in 0..<C {
-                    let xhat = (x[c] - m) * s
-                    dx[c] += s * (d[c] * weight[c] - meanD - xhat * meanDX)
-                }
-            }
+            lfr_layernorm_backward_rows(dinp, dout, inp, weight, mean, rstd, rows.lowerBound, rows.upperBound, C)
         }
         // Columns: each column sums over all rows in row order (deterministic).
-        let columnChunks = min(C, max(1, Parallel.workers))
+        let columnChunks = min(max(1, C / 32), max(1, Parallel.workers))
         Parallel.forEachChunk(columnChunks, grain: 1) { chunkRange in
             for chunk in chunkRange {
-                let c0 = chunk * C / columnChunks, c1 = (chunk + 1) * C / columnChunks
-                for n in 0..<N {
-                    let x = inp + n * C, d = dout + n * C
-                    let m = mean[n], s = rstd[n]
-                    for c in c0..<c1 {
-                        dweight[c] += d[c] * (x[c] - m) * s
-                        if let dbias { dbias[c] += d[c] }
-                    }
-                }
+                let c0 = (chunk * C / columnChunks) & ~7
+                let c1 = chunk == columnChunks - 1 ? C : ((chunk + 1) * C / columnChunks) & ~7
+                lfr_layernorm_param_grads(dweight, dbias, dout, inp, mean, rstd, N, C, c0, c1)
             }
         }
     }
@@ -339,7 +205,7 @@ enum Layers {
             for n in rows {
                 let o = out + n * OC, r = residual + n * OC
                 if let bias {
-                    for c in 0..<OC { o[c] = r[c] + bias[c] }
+                    lfr_add(o, r, bias, OC)
                 } else if UnsafePointer(o) != r {
                     o.update(from: r, count: OC)
                 }
@@ -369,35 +235,10 @@ enum Layers {
         let chunks = min(max(1, columns / 64), max(1, Parallel.workers))
         Parallel.forEachChunk(chunks, grain: 1) { chunkRange in
             for chunk in chunkRange {
-                let c0 = chunk * columns / chunks, c1 = (chunk + 1) * columns / chunks
-                // 32 columns at a time (4 x 8 lanes), streaming the rows; each
-                // column is summed over the rows in row order.
-                var c = c0
-                let ri = UnsafeMutableRawPointer(into), rm = UnsafeRawPointer(m)
-                while c + 32 <= c1 {
-                    var a0 = ri.loadUnaligned(fromByteOffset: c * 4, as: SIMD8<Float>.self)
-                    var a1 = ri.loadUnaligned(fromByteOffset: c * 4 + 32, as: SIMD8<Float>.self)
-                    var a2 = ri.loadUnaligned(fromByteOffset: c * 4 + 64, as: SIMD8<Float>.self)
-                    var a3 = ri.loadUnaligned(fromByteOffset: c * 4 + 96, as: SIMD8<Float>.self)
-                    for r in 0..<rows {
-                        let o = (r * columns + c) * 4
-                        a0 += rm.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self)
-                        a1 += rm.loadUnaligned(fromByteOffset: o + 32, as: SIMD8<Float>.self)
-                        a2 += rm.loadUnaligned(fromByteOffset: o + 64, as: SIMD8<Float>.self)
-                        a3 += rm.loadUnaligned(fromByteOffset: o + 96, as: SIMD8<Float>.self)
-                    }
-                    ri.storeBytes(of: a0, toByteOffset: c * 4, as: SIMD8<Float>.self)
-                    ri.storeBytes(of: a1, toByteOffset: c * 4 + 32, as: SIMD8<Float>.self)
-                    ri.storeBytes(of: a2, toByteOffset: c * 4 + 64, as: SIMD8<Float>.self)
-                    ri.storeBytes(of: a3, toByteOffset: c * 4 + 96, as: SIMD8<Float>.self)
-                    c += 32
-                }
-                while c < c1 {
-                    var acc = into[c]
-                    for r in 0..<rows { acc += m[r * columns + c] }
-                    into[c] = acc
-                    c += 1
-                }
+                // Chunk edges on multiples of 32 columns keep the 32-wide loop.
+                let c0 = (chunk * columns / chunks) & ~31
+                let c1 = chunk == chunks - 1 ? columns : ((chunk + 1) * columns / chunks) & ~31
+                lfr_column_sums(into, m, rows, columns, c0, c1)
             }
         }
     }
@@ -409,21 +250,9 @@ enum Layers {
     /// backward needs no second erf. Vectorised erf (see `verf`): within 1e-7
     /// of the exact GELU per unit of |x|.
     static func geluForward(out: FloatPtr, cdf: FloatPtr? = nil, inp: ConstFloatPtr, count n: Int) {
-        Parallel.forEachChunk(n / 8, grain: 2048) { r in
-            let ri = UnsafeRawPointer(inp), ro = UnsafeMutableRawPointer(out)
-            let rc = cdf.map { UnsafeMutableRawPointer($0) }
-            for v in r {
-                let x = ri.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
-                let phi = 0.5 * (1 + verf(x * 0.70710678118654752))
-                rc?.storeBytes(of: phi, toByteOffset: v * 32, as: SIMD8<Float>.self)
-                ro.storeBytes(of: x * phi, toByteOffset: v * 32, as: SIMD8<Float>.self)
-            }
-        }
-        for i in (n / 8 * 8)..<n {
-            let x = inp[i]
-            let phi = 0.5 * (1 + verf(SIMD8(repeating: x * 0.70710678118654752))[0])
-            cdf?[i] = phi
-            out[i] = x * phi
+        Parallel.forEachChunk((n + 7) / 8, grain: 2048) { r in
+            let lo = r.lowerBound * 8, hi = min(n, r.upperBound * 8)
+            lfr_gelu_forward(out + lo, cdf.map { $0 + lo }, inp + lo, hi - lo)
         }
     }
 
@@ -432,24 +261,9 @@ enum Layers {
     /// (recomputed when nil).
     static func geluBackward(dinp: FloatPtr, inp: ConstFloatPtr, cdf: ConstFloatPtr? = nil, dout: ConstFloatPtr,
                              count n: Int) {
-        @inline(__always) func grad(_ x: SIMD8<Float>, _ phi: SIMD8<Float>) -> SIMD8<Float> {
-            phi + x * (0.39894228040143268 * vexp(-0.5 * x * x))
-        }
-        @inline(__always) func Phi(_ x: SIMD8<Float>) -> SIMD8<Float> { 0.5 * (1 + verf(x * 0.70710678118654752)) }
-        Parallel.forEachChunk(n / 8, grain: 2048) { r in
-            let ri = UnsafeRawPointer(inp), rd = UnsafeRawPointer(dout), ro = UnsafeMutableRawPointer(dinp)
-            let rc = cdf.map { UnsafeRawPointer($0) }
-            for v in r {
-                let x = ri.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
-                let d = rd.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
-                let phi = rc?.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self) ?? Phi(x)
-                ro.storeBytes(of: d * grad(x, phi), toByteOffset: v * 32, as: SIMD8<Float>.self)
-            }
-        }
-        for i in (n / 8 * 8)..<n {
-            let x = SIMD8<Float>(repeating: inp[i])
-            let phi = cdf.map { SIMD8<Float>(repeating: $0[i]) } ?? Phi(x)
-            dinp[i] = dout[i] * grad(x, phi)[0]
+        Parallel.forEachChunk((n + 7) / 8, grain: 2048) { r in
+            let lo = r.lowerBound * 8, hi = min(n, r.upperBound * 8)
+            lfr_gelu_backward(dinp + lo, inp + lo, cdf.map { $0 + lo }, dout + lo, hi - lo)
         }
     }
 
@@ -458,7 +272,7 @@ enum Layers {
     /// out = a + b; out, a, b (n). out may alias a or b.
     static func residualForward(out: FloatPtr, a: ConstFloatPtr, b: ConstFloatPtr, count n: Int) {
         Parallel.forEachChunk(n, grain: 16_384) { r in
-            for i in r { out[i] = a[i] + b[i] }
+            lfr_add(out + r.lowerBound, a + r.lowerBound, b + r.lowerBound, r.count)
         }
     }
 
@@ -476,12 +290,6 @@ enum Layers {
     /// [r0, r1) only multiplies key columns [0, r1), skipping most of the
     /// masked upper triangle while keeping each GEMM large.
     static let attentionRowBlock = 64
-
-    /// End of the causal block holding row t: the GEMMs of that block read
-    /// columns 0 ..< blockEnd only.
-    @inline(__always) static func blockEnd(_ t: Int, _ T: Int) -> Int {
-        min(T, (t / attentionRowBlock + 1) * attentionRowBlock)
-    }
 
     /// The row blocks of a length-T sequence, last (widest) first.
     @inline(__always) static func rowBlocks(_ T: Int) -> [(Int, Int)] {
@@ -520,7 +328,7 @@ enum Layers {
                     }
                     // causal softmax per row, zeros above the diagonal up to the
                     // row's block end (columns past it are never read)
-                    for t in 0..<T { softmaxRow(a + t * T, valid: t + 1, width: blockEnd(t, T)) }
+                    lfr_causal_softmax(a, T, attentionRowBlock)
                     // y = att v
                     for (r0, r1) in blocks {
                         BLAS.sgemm(transA: false, transB: false, m: r1 - r0, n: hs, k: r1, alpha: 1,
@@ -529,14 +337,6 @@ enum Layers {
                 }
             }
         }
-    }
-
-    /// In place: row[0..<valid] = softmax(row[0..<valid]); row[valid..<width] = 0.
-    @inline(__always) static func softmaxRow(_ a: FloatPtr, valid n: Int, width: Int) {
-        let m = vmax(a, n)
-        let s = vexpSubtract(a, m, n)
-        vscale(a, 1 / s, n)
-        if n < width { (a + n).update(repeating: 0, count: width - n) }
     }
 
     /// dqkv = gradient of the attention output w.r.t. qkv (overwritten).
@@ -565,14 +365,7 @@ enum Layers {
                                    c: dv, ldc: C3)
                     }
                     // softmax backward in place: dpre = scale * att * (datt - <att, datt>)
-                    for t in 0..<T {
-                        let ar = a + t * T, dr = d + t * T
-                        let n = t + 1
-                        let dot = vdot(ar, dr, n)
-                        for j in 0..<n { dr[j] = scale * ar[j] * (dr[j] - dot) }
-                        let w = blockEnd(t, T)
-                        if n < w { (dr + n).update(repeating: 0, count: w - n) }
-                    }
+                    lfr_causal_softmax_backward(d, a, T, attentionRowBlock, scale)
                     // dq = dpre k; dk = dpre^T q
                     for (i, (r0, r1)) in blocks.enumerated() {
                         BLAS.sgemm(transA: false, transB: false, m: r1 - r0, n: hs, k: r1, alpha: 1,
@@ -595,18 +388,8 @@ enum Layers {
     static func softmaxCrossEntropy(logits: FloatPtr, losses: FloatPtr, targets: UnsafePointer<Int32>,
                                     N: Int, V: Int, gradScale: Float?) {
         Parallel.forEachChunk(N, grain: rowGrain(V)) { rows in
-            for n in rows {
-                let z = logits + n * V
-                let y = Int(targets[n])
-                let zy = z[y]
-                let m = vmax(z, V)
-                let s = vexpSubtract(z, m, V)           // z = exp(z - m) from here on
-                losses[n] = logf(s) + m - zy
-                if let g = gradScale {
-                    vscale(z, g / s, V)
-                    z[y] -= g
-                }
-            }
+            lfr_cross_entropy_rows(logits, losses, targets, rows.lowerBound, rows.upperBound, V,
+                                   gradScale ?? 0, gradScale == nil ? 0 : 1)
         }
     }
 }

@@ -230,27 +230,6 @@ import Glibc
     }
 }
 
-@Suite struct VectorMathTests {
-    /// vexp and verf against Double references over the ranges the kernels use.
-    @Test func vectorExpAndErfMatchDouble() {
-        var maxRelExp = 0.0, maxAbsErf = 0.0
-        var x: Float = -80
-        while x <= 80 {
-            let v = SIMD8<Float>(repeating: x)
-            let e = Double(vexp(v)[0]), ref = exp(Double(x))
-            maxRelExp = max(maxRelExp, abs(e - ref) / ref)
-            if abs(x) < 8 {
-                maxAbsErf = max(maxAbsErf, abs(Double(verf(v)[0]) - erf(Double(x))))
-            }
-            x += 0.0137
-        }
-        #expect(maxRelExp < 5e-7)
-        #expect(maxAbsErf < 5e-7)   // 1.5e-7 from the formula plus Float rounding
-        #expect(vexp(SIMD8(repeating: -1000))[0] < 1e-37)
-        #expect(vexp(SIMD8(repeating: 0))[0] == 1)
-    }
-}
-
 @Suite struct GEMMTests {
     /// The panel-split GEMM (rows or columns, every transpose) against a
     /// naive Double product; sizes are above the split threshold and not
