@@ -247,8 +247,8 @@ enum Layers {
 
     /// out = x * Phi(x), Phi(x) = 0.5 (1 + erf(x / sqrt 2)); out, inp (n);
     /// out may alias inp. When `cdf` is given, Phi(x) is kept there (n) so the
-    /// backward needs no second erf. Vectorised erf (see `verf`): within 1e-7
-    /// of the exact GELU per unit of |x|.
+    /// backward needs no second erf. The erf is CKernels' erf8 (Abramowitz &
+    /// Stegun 7.1.26): within 1e-6 of the exact GELU per unit of |x|.
     static func geluForward(out: FloatPtr, cdf: FloatPtr? = nil, inp: ConstFloatPtr, count n: Int) {
         Parallel.forEachChunk((n + 7) / 8, grain: 2048) { r in
             let lo = r.lowerBound * 8, hi = min(n, r.upperBound * 8)
