@@ -397,6 +397,9 @@ enum Layers {
 
 /// Kernel entry points for lfr-bench (timing only; not part of the model API).
 public enum ModelKernels {
+    /// Which build of the C kernels runs: "avx2+fma" or "x86-64" (CKernels).
+    public static var instructionSet: String { lfr_kernels_isa() == 1 ? "avx2+fma" : "x86-64" }
+
     /// Times `reps` products C[m,n] = op(A) op(B) with the model's panel-split
     /// GEMM (single-threaded BLAS panels) and with one multi-threaded BLAS
     /// call; returns median seconds of (split, blas).

@@ -2,6 +2,7 @@
 // `lfr-bench AREA [ARGS...]` runs one area's measurements; each area lives
 // in its own file (TensorBench, DataBench, ModelsBench, ...).
 import TensorCore
+import Models
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,7 +10,7 @@ import Glibc
 let arguments = Array(CommandLine.arguments.dropFirst())
 let area = arguments.first ?? ""
 let rest = Array(arguments.dropFirst())
-print("lfr-bench: BLAS \(BLAS.configuration)")
+print("lfr-bench: BLAS \(BLAS.configuration); model kernels \(ModelKernels.instructionSet)")
 do {
     switch area {
     case "tensor": try TensorBench.run(rest)
