@@ -56,7 +56,7 @@ public final class Interpreter {
     public var output: (String) -> Void = { s in fputs(s, stdout) }
     /// Stop with an error after about this many backward jumps and calls (fuzzing, tests).
     public var stepBudget: Int? = nil
-    var stepsUsed = 0
+    @exclusivity(unchecked) var stepsUsed = 0
     /// Print the bytecode of every compiled chunk to stderr (env LFR_DISASM=1).
     public var disassemble = getenv("LFR_DISASM") != nil
     var listMethods: [String: NativeFunction] = [:]

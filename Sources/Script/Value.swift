@@ -6,6 +6,11 @@
 // escapes to user code. Lists and dicts have reference semantics (like
 // Python); strings are immutable from the language's point of view (the VM
 // appends in place only when nobody else can observe the string).
+// The mutable stored properties of these objects are `@exclusivity(unchecked)`:
+// the VM and the builtins touch them millions of times a second, and no code
+// that modifies one (append, sort, remove...) calls back into lfr code or
+// otherwise reaches the same property while the modification is in flight.
+// Keep it that way: compute first, then assign.
 
 public enum Value {
     case `nil`
@@ -28,13 +33,13 @@ public enum Value {
 /// An immutable-looking string; `value` is only mutated in place by the VM
 /// when the object is uniquely referenced.
 public final class StringObject {
-    public var value: String
+    @exclusivity(unchecked) public var value: String
     public init(_ value: String) { self.value = value }
 }
 
 /// A mutable list (reference semantics).
 public final class ListObject {
-    public var items: [Value]
+    @exclusivity(unchecked) public var items: [Value]
     public init(_ items: [Value] = []) { self.items = items }
 }
 
@@ -55,9 +60,9 @@ public enum DictKey: Hashable {
 
 /// An insertion-ordered dictionary (reference semantics).
 public final class DictObject {
-    public private(set) var keys: [Value] = []
-    public private(set) var values: [Value] = []
-    private var index: [DictKey: Int] = [:]
+    @exclusivity(unchecked) public private(set) var keys: [Value] = []
+    @exclusivity(unchecked) public private(set) var values: [Value] = []
+    @exclusivity(unchecked) private var index: [DictKey: Int] = [:]
 
     public init() {}
 
@@ -114,7 +119,7 @@ public final class RangeObject {
 
 /// A captured local (internal).
 public final class Cell {
-    var value: Value
+    @exclusivity(unchecked) var value: Value
     init(_ value: Value) { self.value = value }
 }
 
