@@ -134,8 +134,10 @@ public struct Arguments {
 
 /// Converts an integral Double to Int, or nil (NaN, infinite, fractional, too large).
 public func exactInt(_ d: Double) -> Int? {
-    guard d == d.rounded(), d >= -9.0e15, d <= 9.0e15 else { return nil }
-    return Int(d)
+    // range first (NaN fails it), then an exact round trip: no libm call
+    guard d >= -9.0e15, d <= 9.0e15 else { return nil }
+    let i = Int(d)
+    return Double(i) == d ? i : nil
 }
 
 /// One item of an index list `a[i, 1:3, :]`, as a native object receives it.

@@ -12,6 +12,11 @@ import Darwin
 #endif
 
 @inline(__always) func floorMod(_ x: Double, _ y: Double) -> Double {
+    // whole numbers in 0..<2^32 (the usual `i % 10`): an integer division instead of fmod
+    if x >= 0 && x < 4294967296 && y >= 1 && y < 4294967296 {
+        let xi = UInt32(x), yi = UInt32(y)
+        if Double(xi) == x && Double(yi) == y { return Double(xi % yi) }
+    }
     let r = fmod(x, y)
     return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r
 }

@@ -197,13 +197,34 @@ public func valuesEqual(_ a: Value, _ b: Value) -> Bool {
 
 /// Formats a number the way lfr prints it: integers without `.0`.
 public func formatNumber(_ d: Double) -> String {
+    if abs(d) < 1e16 {
+        let i = Int64(d)
+        if Double(i) == d { return i == 0 ? "0" : formatInteger(i) }   // -0 prints as 0
+    }
     if d.isNaN { return "nan" }
     if d.isInfinite { return d > 0 ? "inf" : "-inf" }
-    if d == d.rounded(), abs(d) < 1e16 {
-        if d == 0 { return "0" }
-        return Int64(d).description
-    }
     return d.description
+}
+
+/// Decimal digits of an integer, written straight into the string's storage
+/// (`Int64.description` goes through generic code that costs several times
+/// more; results of up to 15 bytes are small strings and allocate nothing).
+func formatInteger(_ n: Int64) -> String {
+    var magnitude = n.magnitude
+    var digits = 1
+    var probe = magnitude
+    while probe >= 10 { probe /= 10; digits &+= 1 }
+    let length = digits + (n < 0 ? 1 : 0)
+    return String(unsafeUninitializedCapacity: length) { buffer in
+        var i = length
+        repeat {
+            i &-= 1
+            buffer[i] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 0x30
+            magnitude /= 10
+        } while magnitude > 0
+        if n < 0 { buffer[0] = 0x2D }   // "-"
+        return length
+    }
 }
 
 /// The string `str(v)` and `print(v)` produce: strings bare, containers with quoted strings.
