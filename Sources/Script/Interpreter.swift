@@ -34,9 +34,13 @@ public final class Interpreter {
 
     let stack: UnsafeMutablePointer<Value>
     let frames: UnsafeMutablePointer<Frame>
-    var frameCount = 0
-    var stackTop = 0
-    var nativeDepth = 0
+    /// Tags of `Value`'s reference cases, for the VM's non-retaining peeks (see VM.swift).
+    let valueTags = ValueTags.current ?? .unverified
+    // Counters the VM updates around every call: plain Ints that are never
+    // held across a call (no exclusivity bookkeeping needed).
+    @exclusivity(unchecked) var frameCount = 0
+    @exclusivity(unchecked) var stackTop = 0
+    @exclusivity(unchecked) var nativeDepth = 0
 
     let globalValues: UnsafeMutablePointer<Value>
     let globalDefined: UnsafeMutablePointer<Bool>

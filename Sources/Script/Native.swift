@@ -44,11 +44,16 @@ public final class NativeFunction {
     public let body: (Arguments) throws -> Value
     let simple: Bool   // no variadic, no label-only parameter: positional fast path applies
     let defaultValues: [Value?]
+    let parameterCount: Int
+    /// Fewest positional arguments a simple call may pass: every parameter from here on has a default.
+    let requiredCount: Int
 
     public init(name: String, parameters: [ParameterSpec], doc: String, body: @escaping (Arguments) throws -> Value) {
         self.name = name; self.parameters = parameters; self.doc = doc; self.body = body
         self.simple = !parameters.contains { $0.isVariadic || $0.isLabelOnly }
         self.defaultValues = parameters.map { $0.defaultValue?.value }
+        self.parameterCount = parameters.count
+        self.requiredCount = (parameters.lastIndex { $0.defaultValue == nil } ?? -1) + 1
     }
 
     /// `name(a, b: 1, rest...)`: the signature line used by help.
@@ -64,11 +69,12 @@ public final class NativeFunction {
 
 /// The validated arguments of one native call, in parameter order (variadic
 /// arguments, if any, come last). Accessors throw errors that name the
-/// function and the parameter.
+/// function and the parameter. Valid only during the call (it points into
+/// the interpreter's registers, and the caller keeps `function` alive).
 public struct Arguments {
     let base: UnsafeMutablePointer<Value>
     public let count: Int
-    public let function: NativeFunction
+    public unowned(unsafe) let function: NativeFunction
     public unowned(unsafe) let interpreter: Interpreter
 
     public subscript(_ i: Int) -> Value { i < count ? base[i] : .nil }

@@ -78,25 +78,34 @@ extension Interpreter {
     }
 
     /// Binds arguments to a native function's parameter specs and calls it.
+    /// The caller keeps `nf` alive for the duration (it sits in a register or a call-site cache).
     func callNative(_ nf: NativeFunction, _ args: UnsafeMutablePointer<Value>, _ n: Int, _ labels: [String?]?) throws -> Value {
-        let ps = nf.parameters
-        if labels == nil && nf.simple && n <= ps.count {
-            if n == ps.count {
+        if labels == nil && nf.simple {
+            let count = nf.parameterCount
+            if n == count {
                 return try nf.body(Arguments(base: args, count: n, function: nf, interpreter: self))
             }
             // missing trailing arguments with defaults: fill them in the free registers after the arguments
-            let defaults = nf.defaultValues
-            if defaults[n] != nil && (n..<ps.count).allSatisfy({ defaults[$0] != nil }) {
-                let end = (args - stack) + ps.count
+            if n < count && n >= nf.requiredCount {
+                let end = (args - stack) + count
                 if end < stackCapacity {
-                    for p in n..<ps.count { args[p] = defaults[p]! }
+                    nf.defaultValues.withUnsafeBufferPointer { defaults in
+                        for p in n..<count { args[p] = defaults[p].unsafelyUnwrapped }
+                    }
                     let savedTop = stackTop
                     stackTop = max(stackTop, end)
                     defer { stackTop = savedTop }
-                    return try nf.body(Arguments(base: args, count: ps.count, function: nf, interpreter: self))
+                    return try nf.body(Arguments(base: args, count: count, function: nf, interpreter: self))
                 }
             }
         }
+        return try callNativeBinding(nf, args, n, labels)
+    }
+
+    /// Labels, variadics, label-only parameters and wrong counts: binds into a fresh array.
+    @inline(never)
+    func callNativeBinding(_ nf: NativeFunction, _ args: UnsafeMutablePointer<Value>, _ n: Int, _ labels: [String?]?) throws -> Value {
+        let ps = nf.parameters
         var bound = [Value?](repeating: nil, count: ps.count)
         var rest: [Value] = []
         let variadicIndex = ps.lastIndex(where: { $0.isVariadic })

@@ -16,36 +16,55 @@ struct Frame {
     var closure: Unmanaged<Closure>
 }
 
-/// Reads the closure of a `.function` value without retaining it, when the
-/// enum's in-memory layout was verified at start-up (payload pointer first,
-/// tag byte after it); nil for any other value or an unverified layout.
-@inline(__always)
-func peekClosure(_ p: UnsafeMutablePointer<Value>) -> Unmanaged<Closure>? {
-    guard let tag = functionTag else { return nil }
-    let raw = UnsafeRawPointer(p)
-    guard raw.load(fromByteOffset: 8, as: UInt8.self) == tag else { return nil }
-    return Unmanaged<Closure>.fromOpaque(raw.load(as: UnsafeRawPointer.self))
+/// The tag bytes of the reference cases the VM reads without retaining
+/// (`peek`), if `Value`'s in-memory layout is the one expected: payload
+/// pointer in the first 8 bytes, a tag byte after it, one tag per case.
+/// Verified once per interpreter; with any other layout the tags are 0xFF,
+/// which no value carries, so every peek answers nil and the VM takes its
+/// ordinary (retaining) paths.
+struct ValueTags {
+    let function: UInt8, native: UInt8, string: UInt8, list: UInt8
+
+    static let unverified = ValueTags(function: 0xFF, native: 0xFF, string: 0xFF, list: 0xFF)
+
+    static let current: ValueTags? = {
+        guard MemoryLayout<Value>.size == 9 else { return nil }
+        func tag(_ v: Value, payload: AnyObject?) -> UInt8? {
+            var v = v
+            let (ptr, tag) = withUnsafeBytes(of: &v) { raw in
+                (raw.load(as: UInt.self), raw.load(fromByteOffset: 8, as: UInt8.self))
+            }
+            if let payload, ptr != UInt(bitPattern: Unmanaged.passUnretained(payload).toOpaque()) { return nil }
+            return tag
+        }
+        let proto = FunctionProto(name: "probe", file: "", location: SourceLocation(file: "", line: 0, column: 0))
+        let c = Closure(proto: proto, upvalues: [], defaults: [])
+        let n = NativeFunction(name: "probe", parameters: [], doc: "") { _ in .nil }
+        let s = StringObject("probe"), l = ListObject()
+        guard let function = tag(.function(c), payload: c), let native = tag(.native(n), payload: n),
+              let string = tag(.string(s), payload: s), let list = tag(.list(l), payload: l) else { return nil }
+        // no other case may share one of these tags
+        let others: [Value] = [.nil, .bool(true), .number(1), .dict(DictObject()),
+                               .range(RangeObject(start: 0, stop: 1, step: 1)), .cell(Cell(.nil))]
+        var seen: Set<UInt8> = [function, native, string, list]
+        guard seen.count == 4 else { return nil }
+        for o in others {
+            guard let t = tag(o, payload: nil), !seen.contains(t) else { return nil }
+            seen.insert(t)
+        }
+        return ValueTags(function: function, native: native, string: string, list: list)
+    }()
 }
 
-/// The tag byte of `.function`, if `Value`'s layout is the one peekClosure expects.
-let functionTag: UInt8? = {
-    guard MemoryLayout<Value>.size == 9 else { return nil }
-    let proto = FunctionProto(name: "probe", file: "", location: SourceLocation(file: "", line: 0, column: 0))
-    let c = Closure(proto: proto, upvalues: [], defaults: [])
-    var v = Value.function(c)
-    let (ptr, tag) = withUnsafeBytes(of: &v) { raw in
-        (raw.load(as: UInt.self), raw.load(fromByteOffset: 8, as: UInt8.self))
-    }
-    guard ptr == UInt(bitPattern: Unmanaged.passUnretained(c).toOpaque()) else { return nil }
-    // no other case may share the tag
-    let others: [Value] = [.nil, .bool(true), .number(1), .str("x"), .list([]), .dict(DictObject()),
-                           .range(RangeObject(start: 0, stop: 1, step: 1)), .cell(Cell(.nil))]
-    for var o in others {
-        let t = withUnsafeBytes(of: &o) { $0.load(fromByteOffset: 8, as: UInt8.self) }
-        if t == tag { return nil }
-    }
-    return tag
-}()
+/// The object of a value whose tag is `tag`, not retained: valid only while
+/// the register (or whatever holds `p`) keeps its value.
+@inline(__always)
+func peek<T: AnyObject>(_ p: UnsafePointer<Value>, tag: UInt8, as type: T.Type) -> Unmanaged<T>? {
+    guard MemoryLayout<Value>.size == 9 else { return nil }   // a constant: folded away
+    let raw = UnsafeRawPointer(p)
+    guard raw.load(fromByteOffset: 8, as: UInt8.self) == tag else { return nil }
+    return Unmanaged<T>.fromOpaque(raw.load(as: UnsafeRawPointer.self))
+}
 
 extension Interpreter {
     /// Runs from the top frame (an entry frame pushed by the caller) until it returns.
@@ -62,6 +81,7 @@ extension Interpreter {
         var k = entryClosure.constants
         var frameSize = entryClosure.frameSize
         let globals = globalValues
+        let tags = valueTags
         var ticks = 0
 
         do {
@@ -224,7 +244,7 @@ extension Interpreter {
                     } else if !(try compare(.ge, regs[Int(ins.a)], k[Int(ins.b)]).isTruthy) { pc = Int(ins.c) }
                 case .call:
                     let a = Int(ins.a)
-                    if ins.c < 0, let uf = peekClosure(regs + a),
+                    if ins.c < 0, let uf = peek(regs + a, tag: tags.function, as: Closure.self),
                        Int(ins.b) == uf._withUnsafeGuaranteedRef({ $0.parameterCount }) {
                         let newBase = base + a + 1
                         let calleeFrame = uf._withUnsafeGuaranteedRef { $0.frameSize }
@@ -243,12 +263,22 @@ extension Interpreter {
                         pc = 0
                         ticks &+= 1
                         if ticks & 1023 == 0 { try poll() }
+                    } else if ins.c < 0, let nf = peek(regs + a, tag: tags.native, as: NativeFunction.self) {
+                        // a builtin with positional arguments: no frame; the register keeps the
+                        // function alive until the result replaces it
+                        frames[fi].pc = pc
+                        frameCount = fi + 1
+                        stackTop = base + frameSize
+                        let result = try nf._withUnsafeGuaranteedRef { try callNative($0, regs + a + 1, Int(ins.b), nil) }
+                        regs[a] = result
+                        ticks &+= 1
+                        if ticks & 1023 == 0 { try poll() }
                     } else {
                         frames[fi].pc = pc
                         frameCount = fi + 1
                         stackTop = base + frameSize
-                        let site: CallSite? = ins.c >= 0 ? clU._withUnsafeGuaranteedRef { $0.proto.callSites[Int(ins.c)] } : nil
-                        if try callSlow(base + a, Int(ins.b), site?.labels, name: nil) {
+                        let labels = ins.c >= 0 ? clU._withUnsafeGuaranteedRef { $0.callSites[Int(ins.c)] }._withUnsafeGuaranteedRef { $0.labels } : nil
+                        if try callSlow(base + a, Int(ins.b), labels, name: nil) {
                             // a closure frame was pushed: switch to it
                             fi = frameCount - 1
                             base = frames[fi].base
