@@ -19,7 +19,8 @@ enum Op: UInt8 {
     case newCell        // A       R[A] = cell(R[A])
     case getCell        // A B     R[A] = R[B].value      (R[B] is a cell)
     case setCell        // A B     R[A].value = R[B]      (R[A] is a cell)
-    case add, sub, mul, div, mod, pow, matmul   // A B C   R[A] = R[B] op R[C]
+    case add, sub, mul, div, mod, pow, matmul   // A B C   R[A] = R[B] op R[C]   (add with A == B may append in place)
+    case addConsume     // A B C   R[A] = R[B] + R[C], R[B] a temporary left nil (a string in it may be appended to in place)
     case eq, ne, lt, le, gt, ge                 // A B C   R[A] = R[B] op R[C]
     case neg            // A B     R[A] = -R[B]
     case not            // A B     R[A] = not R[B]

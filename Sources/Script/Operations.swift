@@ -192,25 +192,37 @@ extension Interpreter {
 
     // MARK: - Arithmetic and comparison
 
+    /// `add` and `addConsume` on anything but two numbers. Strings are read
+    /// through `peek` (the registers keep them alive), so joining two strings
+    /// costs no reference counting beyond the result.
     @inline(never)
     func addSlow(_ regs: UnsafeMutablePointer<Value>, _ ins: Instruction) throws {
         let a = Int(ins.a), b = Int(ins.b), c = Int(ins.c)
-        if case .string(let rhs) = regs[c], case .string(var lhs) = regs[b] {
-            if a == b && b != c {
-                // `s = s + piece`: append in place when nobody else can see the string
-                regs[b] = .nil
+        let tag = valueTags.string
+        if let rhs = peek(regs + c, tag: tag, as: StringObject.self), let lhsPeek = peek(regs + b, tag: tag, as: StringObject.self) {
+            if (a == b || ins.op == .addConsume) && b != c {
+                // `s = s + piece`, or `str(x) + ";"` built in a temporary: the left
+                // register dies here, so when it holds the only reference to its
+                // string, append in place. Its reference is moved out first, so
+                // the count is not inflated by the copy we work on.
+                let taken = (regs + b).move()
+                (regs + b).initialize(to: .nil)
+                guard case .string(var lhs) = consume taken else { return }
                 if isKnownUniquelyReferenced(&lhs) {
-                    lhs.value += rhs.value
+                    rhs._withUnsafeGuaranteedRef { lhs.value += $0.value }
                     regs[a] = .string(lhs)
                 } else {
-                    regs[a] = .str(lhs.value + rhs.value)
+                    let joined = rhs._withUnsafeGuaranteedRef { lhs.value + $0.value }
+                    regs[a] = .str(joined)
                 }
                 return
             }
-            regs[a] = .str(lhs.value + rhs.value)
+            let joined = lhsPeek._withUnsafeGuaranteedRef { l in rhs._withUnsafeGuaranteedRef { l.value + $0.value } }
+            regs[a] = .str(joined)
             return
         }
         regs[a] = try arith(.add, regs[b], regs[c])
+        if ins.op == .addConsume && b != a { regs[b] = .nil }
     }
 
     @inline(never)

@@ -129,6 +129,12 @@ extension Interpreter {
                     } else {
                         try addSlow(regs, ins)
                     }
+                case .addConsume:
+                    if case .number(let x) = regs[Int(ins.b)], case .number(let y) = regs[Int(ins.c)] {
+                        regs[Int(ins.a)] = .number(x + y)
+                    } else {
+                        try addSlow(regs, ins)
+                    }
                 case .sub:
                     if case .number(let x) = regs[Int(ins.b)], case .number(let y) = regs[Int(ins.c)] {
                         regs[Int(ins.a)] = .number(x - y)
