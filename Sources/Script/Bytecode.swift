@@ -70,10 +70,20 @@ final class CallSite {
     let name: String
     let labels: [String?]
     let hasLabels: Bool
-    var cachedMethod: NativeFunction?
-    var cachedKind = 0
+    /// Receiver kind (see `Interpreter.invoke`) the cache is for; 0: nothing cached.
+    @exclusivity(unchecked) private(set) var cachedKind = 0
+    /// The cached method: `method` owns it, `methodRef` reads it without retaining.
+    @exclusivity(unchecked) private(set) var method: NativeFunction?
+    @exclusivity(unchecked) private(set) var methodRef: Unmanaged<NativeFunction>?
+    /// The cached method is the builtin `push` of lists (the VM appends directly).
+    @exclusivity(unchecked) private(set) var isListPush = false
+
     init(name: String, labels: [String?]) {
         self.name = name; self.labels = labels; hasLabels = labels.contains { $0 != nil }
+    }
+
+    func cache(_ m: NativeFunction, kind: Int, isListPush: Bool) {
+        method = m; methodRef = .passUnretained(m); cachedKind = kind; self.isListPush = isListPush
     }
 }
 
@@ -92,12 +102,14 @@ final class FunctionProto {
     var frameSize = 0                 // registers used
     var upvalues: [UpvalueSource] = []
     var protos: [FunctionProto] = []
-    var callSites: [CallSite] = []
+    @exclusivity(unchecked) var callSites: [CallSite] = []   // read on every labelled call and method call
     var doc: String?
     var location: SourceLocation
 
     private(set) var code: UnsafeMutablePointer<Instruction>
     private(set) var codeCount = 0
+    /// `callSites`, unretained (the array owns them), for the VM to read without reference counting.
+    private(set) var siteRefs: UnsafeMutablePointer<Unmanaged<CallSite>>
     private(set) var constants: UnsafeMutablePointer<Value>
     private(set) var constantCount = 0
     private(set) var locations: [SourceLocation] = []
@@ -106,6 +118,7 @@ final class FunctionProto {
         self.name = name; self.file = file; self.location = location
         code = UnsafeMutablePointer.allocate(capacity: 1)
         constants = UnsafeMutablePointer.allocate(capacity: 1)
+        siteRefs = UnsafeMutablePointer.allocate(capacity: 1)
     }
 
     func finish(code list: [Instruction], locations: [SourceLocation], constants consts: [Value]) {
@@ -118,6 +131,9 @@ final class FunctionProto {
         constants.initialize(from: consts, count: consts.count)
         constantCount = consts.count
         self.locations = locations
+        siteRefs.deallocate()
+        siteRefs = UnsafeMutablePointer.allocate(capacity: max(1, callSites.count))
+        siteRefs.initialize(from: callSites.map { .passUnretained($0) }, count: callSites.count)
     }
 
     var parameterCount: Int { parameterNames.count }
@@ -130,6 +146,7 @@ final class FunctionProto {
     deinit {
         code.deinitialize(count: codeCount); code.deallocate()
         constants.deinitialize(count: constantCount); constants.deallocate()
+        siteRefs.deallocate()
     }
 }
 
@@ -141,11 +158,13 @@ public final class Closure {
     // immutable copies of the prototype's hot fields (no exclusivity checks on `let`)
     let code: UnsafePointer<Instruction>
     let constants: UnsafePointer<Value>
+    let callSites: UnsafePointer<Unmanaged<CallSite>>
     let parameterCount: Int
     let frameSize: Int
     init(proto: FunctionProto, upvalues: ContiguousArray<Cell>, defaults: [Value]) {
         self.proto = proto; self.upvalues = upvalues; self.defaults = defaults
         code = UnsafePointer(proto.code); constants = UnsafePointer(proto.constants)
+        callSites = UnsafePointer(proto.siteRefs)
         parameterCount = proto.parameterNames.count; frameSize = proto.frameSize
     }
     public var name: String { proto.name }

@@ -147,42 +147,55 @@ extension Interpreter {
 
     /// `receiver.name(args)`: builtin methods (the builtin function with the
     /// receiver as first argument), functions stored in dicts, native members.
+    /// The call site caches the builtin method it found for the receiver's kind.
     @inline(never)
     func invoke(_ a: Int, _ n: Int, _ site: CallSite) throws -> Bool {
-        let name = site.name
-        let table: [String: NativeFunction]
-        let tableID: Int
+        let kind: Int
         switch stack[a] {
-        case .list: table = listMethods; tableID = 1
-        case .string: table = stringMethods; tableID = 2
+        case .list: kind = 1
+        case .string: kind = 2
         case .dict(let d):
-            if let v = d.get(name) {
+            if let v = d.get(site.name) {
                 stack[a] = v
-                return try callSlow(a, n, site.labels, name: name)
+                return try callSlow(a, n, site.labels, name: site.name)
             }
-            table = dictMethods; tableID = 3
+            kind = 3
         case .object(let o):
-            stack[a] = try o.getMember(name)
-            return try callSlow(a, n, site.labels, name: name)
-        case .range: table = rangeMethods; tableID = 4
+            stack[a] = try o.getMember(site.name)
+            return try callSlow(a, n, site.labels, name: site.name)
+        case .range: kind = 4
         default:
-            throw RuntimeError("\(typeName(stack[a])) has no method '\(name)'")
+            throw RuntimeError("\(typeName(stack[a])) has no method '\(site.name)'")
         }
-        let method: NativeFunction
-        if site.cachedKind == tableID, let m = site.cachedMethod {
-            method = m
-        } else {
-            guard let m = table[name] else {
-                throw RuntimeError("\(typeName(stack[a])) has no method '\(name)'\(suggestion(name, Array(table.keys)))")
-            }
-            site.cachedMethod = m
-            site.cachedKind = tableID
-            method = m
+        if site.cachedKind != kind { try lookupMethod(kind, site) }
+        if site.isListPush && n == 1 && !site.hasLabels, let l = peek(stack + a, tag: valueTags.list, as: ListObject.self) {
+            // xs.push(v), the commonest method call: append without binding arguments
+            l._withUnsafeGuaranteedRef { $0.items.append(stack[a + 1]) }
+            stack[a] = .nil
+            return false
         }
-        let m = method
+        guard let method = site.methodRef else { return false }
         let labels: [String?]? = site.hasLabels ? [nil] + site.labels : nil
-        stack[a] = try callNative(m, stack + a, n + 1, labels)
+        let result = try method._withUnsafeGuaranteedRef { try callNative($0, stack + a, n + 1, labels) }
+        stack[a] = result
         return false
+    }
+
+    /// Finds a builtin method in the table of a receiver kind (see `invoke`) and caches it in the site.
+    @inline(never)
+    func lookupMethod(_ kind: Int, _ site: CallSite) throws {
+        let table: [String: NativeFunction]
+        switch kind {
+        case 1: table = listMethods
+        case 2: table = stringMethods
+        case 3: table = dictMethods
+        default: table = rangeMethods
+        }
+        guard let m = table[site.name] else {
+            let type = ["", "list", "string", "dict", "range"][kind]
+            throw RuntimeError("\(type) has no method '\(site.name)'\(suggestion(site.name, Array(table.keys)))")
+        }
+        site.cache(m, kind: kind, isListPush: kind == 1 && m === listMethods["push"] && m.name == "push")
     }
 
     func suggestion(_ name: String, _ candidates: [String]) -> String {

@@ -303,8 +303,8 @@ extension Interpreter {
                     frames[fi].pc = pc
                     frameCount = fi + 1
                     stackTop = base + frameSize
-                    let site = clU._withUnsafeGuaranteedRef { $0.proto.callSites[Int(ins.c)] }
-                    if try invoke(base + a, Int(ins.b), site) {
+                    let site = clU._withUnsafeGuaranteedRef { $0.callSites[Int(ins.c)] }
+                    if try site._withUnsafeGuaranteedRef({ try invoke(base + a, Int(ins.b), $0) }) {
                         fi = frameCount - 1
                         base = frames[fi].base
                         regs = stack + base
