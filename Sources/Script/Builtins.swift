@@ -191,14 +191,7 @@ extension Interpreter {
             return .list(sorted)
         }
         def("join", [P("items"), P("separator", default: .string(""))], "join(items, separator: \"\") joins the printed forms of the items of a list into one string, with separator between them. Also xs.join(\", \").") { a in
-            let sep = try a.string(1)
-            let items = try a.list(0).items
-            if sep.isEmpty {
-                var out = ""
-                for v in items { if case .string(let s) = v { out += s.value } else { out += displayString(v) } }
-                return .str(out)
-            }
-            return .str(items.map(displayString).joined(separator: sep))
+            .str(joinedString(try a.list(0).items, separator: try a.string(1)))
         }
 
         // MARK: strings
@@ -304,7 +297,7 @@ extension Interpreter {
         for n in ["split", "upper", "lower", "strip", "replace", "starts_with", "ends_with", "contains"] { stringMethods[n] = fn(n) }
         stringMethods["join"] = NativeFunction(name: "join", parameters: [P("separator"), P("items")],
             doc: "separator.join(items) joins the printed forms of the items with the separator between them.") { a in
-            .str(try a.list(1).items.map(displayString).joined(separator: try a.string(0)))
+            .str(joinedString(try a.list(1).items, separator: try a.string(0)))
         }
         for n in ["keys", "values", "items", "get", "has", "remove", "copy", "contains", "map", "filter"] { dictMethods[n] = fn(n) }
         for n in ["contains", "map", "filter"] { rangeMethods[n] = fn(n) }
@@ -428,5 +421,36 @@ extension String {
         let ws: (Character) -> Bool = { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }
         guard let first = firstIndex(where: { !ws($0) }), let last = lastIndex(where: { !ws($0) }) else { return "" }
         return String(self[first...last])
+    }
+}
+
+/// The printed forms of `items` with `separator` between them. A list of
+/// strings is measured first and copied into one allocation of the exact size
+/// (appending piece by piece regrows the result and goes through String's
+/// general append path for every piece).
+func joinedString(_ items: [Value], separator: String) -> String {
+    if items.isEmpty { return "" }
+    var total = separator.utf8.count * (items.count - 1)
+    for v in items {
+        guard case .string(let s) = v else { return items.map(displayString).joined(separator: separator) }
+        total += s.value.utf8.count
+    }
+    var sep = separator
+    return sep.withUTF8 { sepBytes in
+        String(unsafeUninitializedCapacity: total) { out in
+            var at = 0
+            func copy(_ bytes: UnsafeBufferPointer<UInt8>) {
+                guard let from = bytes.baseAddress, bytes.count > 0, at + bytes.count <= out.count else { return }
+                (out.baseAddress! + at).initialize(from: from, count: bytes.count)
+                at += bytes.count
+            }
+            for (i, v) in items.enumerated() {
+                if i > 0 { copy(sepBytes) }
+                guard case .string(let s) = v else { continue }
+                var piece = s.value
+                piece.withUTF8 { copy($0) }
+            }
+            return at
+        }
     }
 }
