@@ -427,7 +427,7 @@ extension String {
 /// The printed forms of `items` with `separator` between them. A list of
 /// strings is measured first and copied into one allocation of the exact size
 /// (appending piece by piece regrows the result and goes through String's
-/// general append path for every piece).
+/// general append path for every piece); the items are read in place.
 func joinedString(_ items: [Value], separator: String) -> String {
     if items.isEmpty { return "" }
     var total = separator.utf8.count * (items.count - 1)
@@ -435,20 +435,19 @@ func joinedString(_ items: [Value], separator: String) -> String {
         guard case .string(let s) = v else { return items.map(displayString).joined(separator: separator) }
         total += s.value.utf8.count
     }
-    var sep = separator
-    return sep.withUTF8 { sepBytes in
+    return items.withUnsafeBufferPointer { values in
         String(unsafeUninitializedCapacity: total) { out in
             var at = 0
-            func copy(_ bytes: UnsafeBufferPointer<UInt8>) {
-                guard let from = bytes.baseAddress, bytes.count > 0, at + bytes.count <= out.count else { return }
-                (out.baseAddress! + at).initialize(from: from, count: bytes.count)
-                at += bytes.count
+            func copy(_ text: String) {
+                _ = text.utf8.withContiguousStorageIfAvailable { bytes in
+                    guard at + bytes.count <= out.count else { return }
+                    for i in 0..<bytes.count { out[at + i] = bytes[i] }
+                    at += bytes.count
+                }
             }
-            for (i, v) in items.enumerated() {
-                if i > 0 { copy(sepBytes) }
-                guard case .string(let s) = v else { continue }
-                var piece = s.value
-                piece.withUTF8 { copy($0) }
+            for i in 0..<values.count {
+                if i > 0 && !separator.isEmpty { copy(separator) }
+                if case .string(let s) = values[i] { copy(s.value) }
             }
             return at
         }

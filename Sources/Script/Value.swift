@@ -206,10 +206,18 @@ public func formatNumber(_ d: Double) -> String {
     return d.description
 }
 
-/// Decimal digits of an integer, written straight into the string's storage
-/// (`Int64.description` goes through generic code that costs several times
-/// more; results of up to 15 bytes are small strings and allocate nothing).
+/// Decimal digits of an integer. 0..<1024 come from a table built on first
+/// use (counters and indices are printed most); others are written straight
+/// into the string's storage (`Int64.description` goes through generic code
+/// that costs several times more; up to 15 bytes is a small string, no allocation).
 func formatInteger(_ n: Int64) -> String {
+    if n >= 0 && n < 1024 { return smallIntegerStrings[Int(n)] }
+    return writeInteger(n)
+}
+
+private let smallIntegerStrings: [String] = (0..<1024).map { writeInteger(Int64($0)) }
+
+private func writeInteger(_ n: Int64) -> String {
     var magnitude = n.magnitude
     var digits = 1
     var probe = magnitude
