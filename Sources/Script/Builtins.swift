@@ -431,10 +431,15 @@ extension String {
 func joinedString(_ items: [Value], separator: String) -> String {
     if items.isEmpty { return "" }
     var total = separator.utf8.count * (items.count - 1)
-    for v in items {
-        guard case .string(let s) = v else { return items.map(displayString).joined(separator: separator) }
-        total += s.value.utf8.count
+    let stringTag = (ValueTags.current ?? .unverified).string
+    let allStrings = items.withUnsafeBufferPointer { values in
+        for i in 0..<values.count {
+            guard let s = peek(values.baseAddress! + i, tag: stringTag, as: StringObject.self) else { return false }
+            total += s._withUnsafeGuaranteedRef { $0.value.utf8.count }
+        }
+        return true
     }
+    if !allStrings { return items.map(displayString).joined(separator: separator) }
     return items.withUnsafeBufferPointer { values in
         String(unsafeUninitializedCapacity: total) { out in
             var at = 0
@@ -447,7 +452,9 @@ func joinedString(_ items: [Value], separator: String) -> String {
             }
             for i in 0..<values.count {
                 if i > 0 && !separator.isEmpty { copy(separator) }
-                if case .string(let s) = values[i] { copy(s.value) }
+                if let s = peek(values.baseAddress! + i, tag: stringTag, as: StringObject.self) {
+                    s._withUnsafeGuaranteedRef { copy($0.value) }
+                }
             }
             return at
         }

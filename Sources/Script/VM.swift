@@ -337,16 +337,20 @@ extension Interpreter {
                 case .newDict:
                     regs[Int(ins.a)] = .dict(try makeDict(regs + Int(ins.b), Int(ins.c)))
                 case .getIndex:
-                    if case .list(let l) = regs[Int(ins.b)], case .number(let d) = regs[Int(ins.c)],
-                       d >= 0, d < Double(l.items.count), d == d.rounded(.towardZero) {
-                        regs[Int(ins.a)] = l.items[Int(d)]
+                    // xs[i] with a whole i in range: the list is read in place (the register keeps it)
+                    if let l = peek(regs + Int(ins.b), tag: tags.list, as: ListObject.self),
+                       case .number(let d) = regs[Int(ins.c)], d >= 0, d < 9.0e15, Double(Int(d)) == d,
+                       let item = l._withUnsafeGuaranteedRef({ Int(d) < $0.items.count ? $0.items[Int(d)] : nil }) {
+                        regs[Int(ins.a)] = item
                     } else {
                         regs[Int(ins.a)] = try getIndex(regs[Int(ins.b)], regs[Int(ins.c)])
                     }
                 case .setIndex:
-                    if case .list(let l) = regs[Int(ins.a)], case .number(let d) = regs[Int(ins.b)],
-                       d >= 0, d < Double(l.items.count), d == d.rounded(.towardZero) {
-                        l.items[Int(d)] = regs[Int(ins.c)]
+                    if let l = peek(regs + Int(ins.a), tag: tags.list, as: ListObject.self),
+                       case .number(let d) = regs[Int(ins.b)], d >= 0, d < 9.0e15, Double(Int(d)) == d,
+                       l._withUnsafeGuaranteedRef({ Int(d) < $0.items.count }) {
+                        let v = regs[Int(ins.c)]
+                        l._withUnsafeGuaranteedRef { $0.items[Int(d)] = v }
                     } else {
                         try setIndex(regs[Int(ins.a)], regs[Int(ins.b)], regs[Int(ins.c)])
                     }
