@@ -21,6 +21,7 @@ enum Op: UInt8 {
     case setCell        // A B     R[A].value = R[B]      (R[A] is a cell)
     case add, sub, mul, div, mod, pow, matmul   // A B C   R[A] = R[B] op R[C]   (add with A == B may append in place)
     case addConsume     // A B C   R[A] = R[B] + R[C], R[B] a temporary left nil (a string in it may be appended to in place)
+    case addConsumeK    // A B C   R[A] = R[B] + K[C], the same with a string constant on the right (`str(x) + ";"`)
     case eq, ne, lt, le, gt, ge                 // A B C   R[A] = R[B] op R[C]
     case neg            // A B     R[A] = -R[B]
     case not            // A B     R[A] = not R[B]

@@ -455,6 +455,10 @@ final class Compiler {
             } else if op == .add || op == .mul, case .number(let d) = l.kind {
                 let b = try anyRegister(r)
                 emit(constantOpcode(op)!, dest, b, constant(.number(d)), at: loc)
+            } else if op == .add, !isPlainLocal(l), case .string(let text) = r.kind {
+                let t = allocate(loc)
+                try expr(l, into: t)
+                emit(.addConsumeK, dest, t, constant(.str(text)), at: loc)
             } else if op == .add, !isPlainLocal(l) {
                 // the left operand lives in a temporary that dies here: addConsume may
                 // append to a string in it in place (`str(i) + ";"` allocates once)

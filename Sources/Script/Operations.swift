@@ -205,15 +205,17 @@ extension Interpreter {
 
     // MARK: - Arithmetic and comparison
 
-    /// `add` and `addConsume` on anything but two numbers. Strings are read
-    /// through `peek` (the registers keep them alive), so joining two strings
-    /// costs no reference counting beyond the result.
+    /// `add`, `addConsume` and `addConsumeK` on anything but two numbers
+    /// (`k` is the constant table, for addConsumeK). Strings are read through
+    /// `peek` (registers and constants keep them alive), so joining two
+    /// strings costs no reference counting beyond the result.
     @inline(never)
-    func addSlow(_ regs: UnsafeMutablePointer<Value>, _ ins: Instruction) throws {
+    func addSlow(_ regs: UnsafeMutablePointer<Value>, _ ins: Instruction, _ k: UnsafePointer<Value>) throws {
         let a = Int(ins.a), b = Int(ins.b), c = Int(ins.c)
+        let right = ins.op == .addConsumeK ? k + c : UnsafePointer(regs + c)
         let tag = valueTags.string
-        if let rhs = peek(regs + c, tag: tag, as: StringObject.self), let lhsPeek = peek(regs + b, tag: tag, as: StringObject.self) {
-            if (a == b || ins.op == .addConsume) && b != c {
+        if let rhs = peek(right, tag: tag, as: StringObject.self), let lhsPeek = peek(regs + b, tag: tag, as: StringObject.self) {
+            if (a == b || ins.op != .add) && (b != c || ins.op == .addConsumeK) {
                 // `s = s + piece`, or `str(x) + ";"` built in a temporary: the left
                 // register dies here, so when it holds the only reference to its
                 // string, append in place. Its reference is moved out first, so
@@ -234,8 +236,8 @@ extension Interpreter {
             regs[a] = .str(joined)
             return
         }
-        regs[a] = try arith(.add, regs[b], regs[c])
-        if ins.op == .addConsume && b != a { regs[b] = .nil }
+        regs[a] = try arith(.add, regs[b], right.pointee)
+        if ins.op != .add && b != a { regs[b] = .nil }
     }
 
     @inline(never)

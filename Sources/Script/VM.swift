@@ -127,14 +127,16 @@ extension Interpreter {
                     if case .number(let x) = regs[Int(ins.b)], case .number(let y) = regs[Int(ins.c)] {
                         regs[Int(ins.a)] = .number(x + y)
                     } else {
-                        try addSlow(regs, ins)
+                        try addSlow(regs, ins, k)
                     }
                 case .addConsume:
                     if case .number(let x) = regs[Int(ins.b)], case .number(let y) = regs[Int(ins.c)] {
                         regs[Int(ins.a)] = .number(x + y)
                     } else {
-                        try addSlow(regs, ins)
+                        try addSlow(regs, ins, k)
                     }
+                case .addConsumeK:
+                    try addSlow(regs, ins, k)
                 case .sub:
                     if case .number(let x) = regs[Int(ins.b)], case .number(let y) = regs[Int(ins.c)] {
                         regs[Int(ins.a)] = .number(x - y)
