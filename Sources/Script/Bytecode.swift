@@ -74,6 +74,9 @@ final class CallSite {
     /// Receiver kind (see `Interpreter.invoke`) the cache is for; 0: nothing cached.
     @exclusivity(unchecked) private(set) var cachedKind = 0
     /// The cached method: `method` owns it, `methodRef` reads it without retaining.
+    /// It always comes from the interpreter's method tables, which outlive any
+    /// call, so a call in flight stays valid even if a re-entrant call through
+    /// this site replaces the cache.
     @exclusivity(unchecked) private(set) var method: NativeFunction?
     @exclusivity(unchecked) private(set) var methodRef: Unmanaged<NativeFunction>?
     /// The cached method is the builtin `push` of lists (the VM appends directly).
