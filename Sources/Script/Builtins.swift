@@ -191,14 +191,7 @@ extension Interpreter {
             return .list(sorted)
         }
         def("join", [P("items"), P("separator", default: .string(""))], "join(items, separator: \"\") joins the printed forms of the items of a list into one string, with separator between them. Also xs.join(\", \").") { a in
-            let sep = try a.string(1)
-            let items = try a.list(0).items
-            if sep.isEmpty {
-                var out = ""
-                for v in items { if case .string(let s) = v { out += s.value } else { out += displayString(v) } }
-                return .str(out)
-            }
-            return .str(items.map(displayString).joined(separator: sep))
+            .str(joinedString(try a.list(0).items, separator: try a.string(1)))
         }
 
         // MARK: strings
@@ -304,7 +297,7 @@ extension Interpreter {
         for n in ["split", "upper", "lower", "strip", "replace", "starts_with", "ends_with", "contains"] { stringMethods[n] = fn(n) }
         stringMethods["join"] = NativeFunction(name: "join", parameters: [P("separator"), P("items")],
             doc: "separator.join(items) joins the printed forms of the items with the separator between them.") { a in
-            .str(try a.list(1).items.map(displayString).joined(separator: try a.string(0)))
+            .str(joinedString(try a.list(1).items, separator: try a.string(0)))
         }
         for n in ["keys", "values", "items", "get", "has", "remove", "copy", "contains", "map", "filter"] { dictMethods[n] = fn(n) }
         for n in ["contains", "map", "filter"] { rangeMethods[n] = fn(n) }
@@ -428,5 +421,42 @@ extension String {
         let ws: (Character) -> Bool = { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }
         guard let first = firstIndex(where: { !ws($0) }), let last = lastIndex(where: { !ws($0) }) else { return "" }
         return String(self[first...last])
+    }
+}
+
+/// The printed forms of `items` with `separator` between them. A list of
+/// strings is measured first and copied into one allocation of the exact size
+/// (appending piece by piece regrows the result and goes through String's
+/// general append path for every piece); the items are read in place.
+func joinedString(_ items: [Value], separator: String) -> String {
+    if items.isEmpty { return "" }
+    var total = separator.utf8.count * (items.count - 1)
+    let stringTag = (ValueTags.current ?? .unverified).string
+    let allStrings = items.withUnsafeBufferPointer { values in
+        for i in 0..<values.count {
+            guard let s = peek(values.baseAddress! + i, tag: stringTag, as: StringObject.self) else { return false }
+            total += s._withUnsafeGuaranteedRef { $0.value.utf8.count }
+        }
+        return true
+    }
+    if !allStrings { return items.map(displayString).joined(separator: separator) }
+    return items.withUnsafeBufferPointer { values in
+        String(unsafeUninitializedCapacity: total) { out in
+            var at = 0
+            func copy(_ text: String) {
+                _ = text.utf8.withContiguousStorageIfAvailable { bytes in
+                    guard at + bytes.count <= out.count else { return }
+                    for i in 0..<bytes.count { out[at + i] = bytes[i] }
+                    at += bytes.count
+                }
+            }
+            for i in 0..<values.count {
+                if i > 0 && !separator.isEmpty { copy(separator) }
+                if let s = peek(values.baseAddress! + i, tag: stringTag, as: StringObject.self) {
+                    s._withUnsafeGuaranteedRef { copy($0.value) }
+                }
+            }
+            return at
+        }
     }
 }

@@ -19,7 +19,9 @@ enum Op: UInt8 {
     case newCell        // A       R[A] = cell(R[A])
     case getCell        // A B     R[A] = R[B].value      (R[B] is a cell)
     case setCell        // A B     R[A].value = R[B]      (R[A] is a cell)
-    case add, sub, mul, div, mod, pow, matmul   // A B C   R[A] = R[B] op R[C]
+    case add, sub, mul, div, mod, pow, matmul   // A B C   R[A] = R[B] op R[C]   (add with A == B may append in place)
+    case addConsume     // A B C   R[A] = R[B] + R[C], R[B] a temporary left nil (a string in it may be appended to in place)
+    case addConsumeK    // A B C   R[A] = R[B] + K[C], the same with a string constant on the right (`str(x) + ";"`)
     case eq, ne, lt, le, gt, ge                 // A B C   R[A] = R[B] op R[C]
     case neg            // A B     R[A] = -R[B]
     case not            // A B     R[A] = not R[B]
@@ -69,10 +71,23 @@ final class CallSite {
     let name: String
     let labels: [String?]
     let hasLabels: Bool
-    var cachedMethod: NativeFunction?
-    var cachedKind = 0
+    /// Receiver kind (see `Interpreter.invoke`) the cache is for; 0: nothing cached.
+    @exclusivity(unchecked) private(set) var cachedKind = 0
+    /// The cached method: `method` owns it, `methodRef` reads it without retaining.
+    /// It always comes from the interpreter's method tables, which outlive any
+    /// call, so a call in flight stays valid even if a re-entrant call through
+    /// this site replaces the cache.
+    @exclusivity(unchecked) private(set) var method: NativeFunction?
+    @exclusivity(unchecked) private(set) var methodRef: Unmanaged<NativeFunction>?
+    /// The cached method is the builtin `push` of lists (the VM appends directly).
+    @exclusivity(unchecked) private(set) var isListPush = false
+
     init(name: String, labels: [String?]) {
         self.name = name; self.labels = labels; hasLabels = labels.contains { $0 != nil }
+    }
+
+    func cache(_ m: NativeFunction, kind: Int, isListPush: Bool) {
+        method = m; methodRef = .passUnretained(m); cachedKind = kind; self.isListPush = isListPush
     }
 }
 
@@ -91,12 +106,14 @@ final class FunctionProto {
     var frameSize = 0                 // registers used
     var upvalues: [UpvalueSource] = []
     var protos: [FunctionProto] = []
-    var callSites: [CallSite] = []
+    @exclusivity(unchecked) var callSites: [CallSite] = []   // read on every labelled call and method call
     var doc: String?
     var location: SourceLocation
 
     private(set) var code: UnsafeMutablePointer<Instruction>
     private(set) var codeCount = 0
+    /// `callSites`, unretained (the array owns them), for the VM to read without reference counting.
+    private(set) var siteRefs: UnsafeMutablePointer<Unmanaged<CallSite>>
     private(set) var constants: UnsafeMutablePointer<Value>
     private(set) var constantCount = 0
     private(set) var locations: [SourceLocation] = []
@@ -105,6 +122,7 @@ final class FunctionProto {
         self.name = name; self.file = file; self.location = location
         code = UnsafeMutablePointer.allocate(capacity: 1)
         constants = UnsafeMutablePointer.allocate(capacity: 1)
+        siteRefs = UnsafeMutablePointer.allocate(capacity: 1)
     }
 
     func finish(code list: [Instruction], locations: [SourceLocation], constants consts: [Value]) {
@@ -117,6 +135,9 @@ final class FunctionProto {
         constants.initialize(from: consts, count: consts.count)
         constantCount = consts.count
         self.locations = locations
+        siteRefs.deallocate()
+        siteRefs = UnsafeMutablePointer.allocate(capacity: max(1, callSites.count))
+        siteRefs.initialize(from: callSites.map { .passUnretained($0) }, count: callSites.count)
     }
 
     var parameterCount: Int { parameterNames.count }
@@ -129,6 +150,7 @@ final class FunctionProto {
     deinit {
         code.deinitialize(count: codeCount); code.deallocate()
         constants.deinitialize(count: constantCount); constants.deallocate()
+        siteRefs.deallocate()
     }
 }
 
@@ -140,11 +162,13 @@ public final class Closure {
     // immutable copies of the prototype's hot fields (no exclusivity checks on `let`)
     let code: UnsafePointer<Instruction>
     let constants: UnsafePointer<Value>
+    let callSites: UnsafePointer<Unmanaged<CallSite>>
     let parameterCount: Int
     let frameSize: Int
     init(proto: FunctionProto, upvalues: ContiguousArray<Cell>, defaults: [Value]) {
         self.proto = proto; self.upvalues = upvalues; self.defaults = defaults
         code = UnsafePointer(proto.code); constants = UnsafePointer(proto.constants)
+        callSites = UnsafePointer(proto.siteRefs)
         parameterCount = proto.parameterNames.count; frameSize = proto.frameSize
     }
     public var name: String { proto.name }

@@ -368,9 +368,15 @@ final class Compiler {
         }
     }
 
+    /// True when `e` names a local of this function that lives in its own register.
+    func isPlainLocal(_ e: Expr) -> Bool {
+        if case .identifier = e.kind, let d = e.declaration, !d.isGlobal, !d.isCaptured, d.function === fs.node { return true }
+        return false
+    }
+
     /// A register holding the value of `e`: a plain local's own register, or a new temporary.
     func anyRegister(_ e: Expr) throws(ScriptError) -> Int {
-        if case .identifier = e.kind, let d = e.declaration, !d.isGlobal, !d.isCaptured, d.function === fs.node {
+        if isPlainLocal(e), let d = e.declaration {
             return d.slot
         }
         let t = allocate(e.location)
@@ -449,6 +455,17 @@ final class Compiler {
             } else if op == .add || op == .mul, case .number(let d) = l.kind {
                 let b = try anyRegister(r)
                 emit(constantOpcode(op)!, dest, b, constant(.number(d)), at: loc)
+            } else if op == .add, !isPlainLocal(l), case .string(let text) = r.kind {
+                let t = allocate(loc)
+                try expr(l, into: t)
+                emit(.addConsumeK, dest, t, constant(.str(text)), at: loc)
+            } else if op == .add, !isPlainLocal(l) {
+                // the left operand lives in a temporary that dies here: addConsume may
+                // append to a string in it in place (`str(i) + ";"` allocates once)
+                let t = allocate(loc)
+                try expr(l, into: t)
+                let b = try anyRegister(r)
+                emit(.addConsume, dest, t, b, at: loc)
             } else {
                 let a = try anyRegister(l), b = try anyRegister(r)
                 emit(opcode(op), dest, a, b, at: loc)

@@ -34,9 +34,13 @@ public final class Interpreter {
 
     let stack: UnsafeMutablePointer<Value>
     let frames: UnsafeMutablePointer<Frame>
-    var frameCount = 0
-    var stackTop = 0
-    var nativeDepth = 0
+    /// Tags of `Value`'s reference cases, for the VM's non-retaining peeks (see VM.swift).
+    let valueTags = ValueTags.current ?? .unverified
+    // Counters the VM updates around every call: plain Ints that are never
+    // held across a call (no exclusivity bookkeeping needed).
+    @exclusivity(unchecked) var frameCount = 0
+    @exclusivity(unchecked) var stackTop = 0
+    @exclusivity(unchecked) var nativeDepth = 0
 
     let globalValues: UnsafeMutablePointer<Value>
     let globalDefined: UnsafeMutablePointer<Bool>
@@ -56,7 +60,7 @@ public final class Interpreter {
     public var output: (String) -> Void = { s in fputs(s, stdout) }
     /// Stop with an error after about this many backward jumps and calls (fuzzing, tests).
     public var stepBudget: Int? = nil
-    var stepsUsed = 0
+    @exclusivity(unchecked) var stepsUsed = 0
     /// Print the bytecode of every compiled chunk to stderr (env LFR_DISASM=1).
     public var disassemble = getenv("LFR_DISASM") != nil
     var listMethods: [String: NativeFunction] = [:]
@@ -106,10 +110,37 @@ public final class Interpreter {
         }
     }()
 
+    /// Deinitializes and frees a `zeroedValues` buffer. On Linux, pages that
+    /// were never touched (not resident, says mincore) still hold only the
+    /// zero bit pattern, a trivial value, and are skipped: tearing down an
+    /// interpreter then costs what its programs used, not a walk over half a
+    /// million registers (3 ms of every `lfr-repl` run). A page swapped out
+    /// at that moment is skipped too: its objects leak, nothing breaks.
+    static func releaseValues(_ p: UnsafeMutablePointer<Value>, _ count: Int) {
+        defer { free(p) }
+        #if os(Linux)
+        let stride = MemoryLayout<Value>.stride
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = Int(bitPattern: p), end = start + count * stride
+        let first = start & ~(page - 1)
+        var resident = [UInt8](repeating: 0, count: (end - first + page - 1) / page)
+        if zeroIsTrivial, page > 0, page % stride == 0, start % stride == 0,
+           mincore(UnsafeMutableRawPointer(bitPattern: first), end - first, &resident) == 0 {
+            for (i, flag) in resident.enumerated() where flag & 1 != 0 {
+                // the values whose bytes lie in this page (none straddles: strides divide pages)
+                let lo = max(start, first + i * page), hi = min(end, first + (i + 1) * page)
+                if hi > lo { (p + (lo - start) / stride).deinitialize(count: (hi - lo) / stride) }
+            }
+            return
+        }
+        #endif
+        p.deinitialize(count: count)
+    }
+
     deinit {
-        stack.deinitialize(count: stackCapacity); free(stack)
+        Interpreter.releaseValues(stack, stackCapacity)
         frames.deallocate()
-        globalValues.deinitialize(count: globalCapacity); free(globalValues)
+        Interpreter.releaseValues(globalValues, globalCapacity)
         globalDefined.deallocate(); globalIsConstant.deallocate()
     }
 

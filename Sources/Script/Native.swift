@@ -44,11 +44,16 @@ public final class NativeFunction {
     public let body: (Arguments) throws -> Value
     let simple: Bool   // no variadic, no label-only parameter: positional fast path applies
     let defaultValues: [Value?]
+    let parameterCount: Int
+    /// Fewest positional arguments a simple call may pass: every parameter from here on has a default.
+    let requiredCount: Int
 
     public init(name: String, parameters: [ParameterSpec], doc: String, body: @escaping (Arguments) throws -> Value) {
         self.name = name; self.parameters = parameters; self.doc = doc; self.body = body
         self.simple = !parameters.contains { $0.isVariadic || $0.isLabelOnly }
         self.defaultValues = parameters.map { $0.defaultValue?.value }
+        self.parameterCount = parameters.count
+        self.requiredCount = (parameters.lastIndex { $0.defaultValue == nil } ?? -1) + 1
     }
 
     /// `name(a, b: 1, rest...)`: the signature line used by help.
@@ -64,11 +69,12 @@ public final class NativeFunction {
 
 /// The validated arguments of one native call, in parameter order (variadic
 /// arguments, if any, come last). Accessors throw errors that name the
-/// function and the parameter.
+/// function and the parameter. Valid only during the call (it points into
+/// the interpreter's registers, and the caller keeps `function` alive).
 public struct Arguments {
     let base: UnsafeMutablePointer<Value>
     public let count: Int
-    public let function: NativeFunction
+    public unowned(unsafe) let function: NativeFunction
     public unowned(unsafe) let interpreter: Interpreter
 
     public subscript(_ i: Int) -> Value { i < count ? base[i] : .nil }
@@ -134,8 +140,10 @@ public struct Arguments {
 
 /// Converts an integral Double to Int, or nil (NaN, infinite, fractional, too large).
 public func exactInt(_ d: Double) -> Int? {
-    guard d == d.rounded(), d >= -9.0e15, d <= 9.0e15 else { return nil }
-    return Int(d)
+    // range first (NaN fails it), then an exact round trip: no libm call
+    guard d >= -9.0e15, d <= 9.0e15 else { return nil }
+    let i = Int(d)
+    return Double(i) == d ? i : nil
 }
 
 /// One item of an index list `a[i, 1:3, :]`, as a native object receives it.

@@ -12,6 +12,11 @@ import Darwin
 #endif
 
 @inline(__always) func floorMod(_ x: Double, _ y: Double) -> Double {
+    // whole numbers in 0..<2^32 (the usual `i % 10`): an integer division instead of fmod
+    if x >= 0 && x < 4294967296 && y >= 1 && y < 4294967296 {
+        let xi = UInt32(x), yi = UInt32(y)
+        if Double(xi) == x && Double(yi) == y { return Double(xi % yi) }
+    }
     let r = fmod(x, y)
     return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r
 }
@@ -73,25 +78,34 @@ extension Interpreter {
     }
 
     /// Binds arguments to a native function's parameter specs and calls it.
+    /// The caller keeps `nf` alive for the duration (it sits in a register or a call-site cache).
     func callNative(_ nf: NativeFunction, _ args: UnsafeMutablePointer<Value>, _ n: Int, _ labels: [String?]?) throws -> Value {
-        let ps = nf.parameters
-        if labels == nil && nf.simple && n <= ps.count {
-            if n == ps.count {
+        if labels == nil && nf.simple {
+            let count = nf.parameterCount
+            if n == count {
                 return try nf.body(Arguments(base: args, count: n, function: nf, interpreter: self))
             }
             // missing trailing arguments with defaults: fill them in the free registers after the arguments
-            let defaults = nf.defaultValues
-            if defaults[n] != nil && (n..<ps.count).allSatisfy({ defaults[$0] != nil }) {
-                let end = (args - stack) + ps.count
+            if n < count && n >= nf.requiredCount {
+                let end = (args - stack) + count
                 if end < stackCapacity {
-                    for p in n..<ps.count { args[p] = defaults[p]! }
+                    nf.defaultValues.withUnsafeBufferPointer { defaults in
+                        for p in n..<count { args[p] = defaults[p].unsafelyUnwrapped }
+                    }
                     let savedTop = stackTop
                     stackTop = max(stackTop, end)
                     defer { stackTop = savedTop }
-                    return try nf.body(Arguments(base: args, count: ps.count, function: nf, interpreter: self))
+                    return try nf.body(Arguments(base: args, count: count, function: nf, interpreter: self))
                 }
             }
         }
+        return try callNativeBinding(nf, args, n, labels)
+    }
+
+    /// Labels, variadics, label-only parameters and wrong counts: binds into a fresh array.
+    @inline(never)
+    func callNativeBinding(_ nf: NativeFunction, _ args: UnsafeMutablePointer<Value>, _ n: Int, _ labels: [String?]?) throws -> Value {
+        let ps = nf.parameters
         var bound = [Value?](repeating: nil, count: ps.count)
         var rest: [Value] = []
         let variadicIndex = ps.lastIndex(where: { $0.isVariadic })
@@ -133,42 +147,55 @@ extension Interpreter {
 
     /// `receiver.name(args)`: builtin methods (the builtin function with the
     /// receiver as first argument), functions stored in dicts, native members.
+    /// The call site caches the builtin method it found for the receiver's kind.
     @inline(never)
     func invoke(_ a: Int, _ n: Int, _ site: CallSite) throws -> Bool {
-        let name = site.name
-        let table: [String: NativeFunction]
-        let tableID: Int
+        let kind: Int
         switch stack[a] {
-        case .list: table = listMethods; tableID = 1
-        case .string: table = stringMethods; tableID = 2
+        case .list: kind = 1
+        case .string: kind = 2
         case .dict(let d):
-            if let v = d.get(name) {
+            if let v = d.get(site.name) {
                 stack[a] = v
-                return try callSlow(a, n, site.labels, name: name)
+                return try callSlow(a, n, site.labels, name: site.name)
             }
-            table = dictMethods; tableID = 3
+            kind = 3
         case .object(let o):
-            stack[a] = try o.getMember(name)
-            return try callSlow(a, n, site.labels, name: name)
-        case .range: table = rangeMethods; tableID = 4
+            stack[a] = try o.getMember(site.name)
+            return try callSlow(a, n, site.labels, name: site.name)
+        case .range: kind = 4
         default:
-            throw RuntimeError("\(typeName(stack[a])) has no method '\(name)'")
+            throw RuntimeError("\(typeName(stack[a])) has no method '\(site.name)'")
         }
-        let method: NativeFunction
-        if site.cachedKind == tableID, let m = site.cachedMethod {
-            method = m
-        } else {
-            guard let m = table[name] else {
-                throw RuntimeError("\(typeName(stack[a])) has no method '\(name)'\(suggestion(name, Array(table.keys)))")
-            }
-            site.cachedMethod = m
-            site.cachedKind = tableID
-            method = m
+        if site.cachedKind != kind { try lookupMethod(kind, site) }
+        if site.isListPush && n == 1 && !site.hasLabels, let l = peek(stack + a, tag: valueTags.list, as: ListObject.self) {
+            // xs.push(v), the commonest method call: append without binding arguments
+            l._withUnsafeGuaranteedRef { $0.items.append(stack[a + 1]) }
+            stack[a] = .nil
+            return false
         }
-        let m = method
+        guard let method = site.methodRef else { return false }
         let labels: [String?]? = site.hasLabels ? [nil] + site.labels : nil
-        stack[a] = try callNative(m, stack + a, n + 1, labels)
+        let result = try method._withUnsafeGuaranteedRef { try callNative($0, stack + a, n + 1, labels) }
+        stack[a] = result
         return false
+    }
+
+    /// Finds a builtin method in the table of a receiver kind (see `invoke`) and caches it in the site.
+    @inline(never)
+    func lookupMethod(_ kind: Int, _ site: CallSite) throws {
+        let table: [String: NativeFunction]
+        switch kind {
+        case 1: table = listMethods
+        case 2: table = stringMethods
+        case 3: table = dictMethods
+        default: table = rangeMethods
+        }
+        guard let m = table[site.name] else {
+            let type = ["", "list", "string", "dict", "range"][kind]
+            throw RuntimeError("\(type) has no method '\(site.name)'\(suggestion(site.name, Array(table.keys)))")
+        }
+        site.cache(m, kind: kind, isListPush: kind == 1 && m === listMethods["push"] && m.name == "push")
     }
 
     func suggestion(_ name: String, _ candidates: [String]) -> String {
@@ -178,25 +205,39 @@ extension Interpreter {
 
     // MARK: - Arithmetic and comparison
 
+    /// `add`, `addConsume` and `addConsumeK` on anything but two numbers
+    /// (`k` is the constant table, for addConsumeK). Strings are read through
+    /// `peek` (registers and constants keep them alive), so joining two
+    /// strings costs no reference counting beyond the result.
     @inline(never)
-    func addSlow(_ regs: UnsafeMutablePointer<Value>, _ ins: Instruction) throws {
+    func addSlow(_ regs: UnsafeMutablePointer<Value>, _ ins: Instruction, _ k: UnsafePointer<Value>) throws {
         let a = Int(ins.a), b = Int(ins.b), c = Int(ins.c)
-        if case .string(let rhs) = regs[c], case .string(var lhs) = regs[b] {
-            if a == b && b != c {
-                // `s = s + piece`: append in place when nobody else can see the string
-                regs[b] = .nil
+        let right = ins.op == .addConsumeK ? k + c : UnsafePointer(regs + c)
+        let tag = valueTags.string
+        if let rhs = peek(right, tag: tag, as: StringObject.self), let lhsPeek = peek(regs + b, tag: tag, as: StringObject.self) {
+            if (a == b || ins.op != .add) && (b != c || ins.op == .addConsumeK) {
+                // `s = s + piece`, or `str(x) + ";"` built in a temporary: the left
+                // register dies here, so when it holds the only reference to its
+                // string, append in place. Its reference is moved out first, so
+                // the count is not inflated by the copy we work on.
+                let taken = (regs + b).move()
+                (regs + b).initialize(to: .nil)
+                guard case .string(var lhs) = consume taken else { return }
                 if isKnownUniquelyReferenced(&lhs) {
-                    lhs.value += rhs.value
+                    rhs._withUnsafeGuaranteedRef { lhs.value += $0.value }
                     regs[a] = .string(lhs)
                 } else {
-                    regs[a] = .str(lhs.value + rhs.value)
+                    let joined = rhs._withUnsafeGuaranteedRef { lhs.value + $0.value }
+                    regs[a] = .str(joined)
                 }
                 return
             }
-            regs[a] = .str(lhs.value + rhs.value)
+            let joined = lhsPeek._withUnsafeGuaranteedRef { l in rhs._withUnsafeGuaranteedRef { l.value + $0.value } }
+            regs[a] = .str(joined)
             return
         }
-        regs[a] = try arith(.add, regs[b], regs[c])
+        regs[a] = try arith(.add, regs[b], right.pointee)
+        if ins.op != .add && b != a { regs[b] = .nil }
     }
 
     @inline(never)

@@ -16,36 +16,55 @@ struct Frame {
     var closure: Unmanaged<Closure>
 }
 
-/// Reads the closure of a `.function` value without retaining it, when the
-/// enum's in-memory layout was verified at start-up (payload pointer first,
-/// tag byte after it); nil for any other value or an unverified layout.
-@inline(__always)
-func peekClosure(_ p: UnsafeMutablePointer<Value>) -> Unmanaged<Closure>? {
-    guard let tag = functionTag else { return nil }
-    let raw = UnsafeRawPointer(p)
-    guard raw.load(fromByteOffset: 8, as: UInt8.self) == tag else { return nil }
-    return Unmanaged<Closure>.fromOpaque(raw.load(as: UnsafeRawPointer.self))
+/// The tag bytes of the reference cases the VM reads without retaining
+/// (`peek`), if `Value`'s in-memory layout is the one expected: payload
+/// pointer in the first 8 bytes, a tag byte after it, one tag per case.
+/// Verified once per interpreter; with any other layout the tags are 0xFF,
+/// which no value carries, so every peek answers nil and the VM takes its
+/// ordinary (retaining) paths.
+struct ValueTags {
+    let function: UInt8, native: UInt8, string: UInt8, list: UInt8
+
+    static let unverified = ValueTags(function: 0xFF, native: 0xFF, string: 0xFF, list: 0xFF)
+
+    static let current: ValueTags? = {
+        guard MemoryLayout<Value>.size == 9 else { return nil }
+        func tag(_ v: Value, payload: AnyObject?) -> UInt8? {
+            var v = v
+            let (ptr, tag) = withUnsafeBytes(of: &v) { raw in
+                (raw.load(as: UInt.self), raw.load(fromByteOffset: 8, as: UInt8.self))
+            }
+            if let payload, ptr != UInt(bitPattern: Unmanaged.passUnretained(payload).toOpaque()) { return nil }
+            return tag
+        }
+        let proto = FunctionProto(name: "probe", file: "", location: SourceLocation(file: "", line: 0, column: 0))
+        let c = Closure(proto: proto, upvalues: [], defaults: [])
+        let n = NativeFunction(name: "probe", parameters: [], doc: "") { _ in .nil }
+        let s = StringObject("probe"), l = ListObject()
+        guard let function = tag(.function(c), payload: c), let native = tag(.native(n), payload: n),
+              let string = tag(.string(s), payload: s), let list = tag(.list(l), payload: l) else { return nil }
+        // no other case may share one of these tags
+        let others: [Value] = [.nil, .bool(true), .number(1), .dict(DictObject()),
+                               .range(RangeObject(start: 0, stop: 1, step: 1)), .cell(Cell(.nil))]
+        var seen: Set<UInt8> = [function, native, string, list]
+        guard seen.count == 4 else { return nil }
+        for o in others {
+            guard let t = tag(o, payload: nil), !seen.contains(t) else { return nil }
+            seen.insert(t)
+        }
+        return ValueTags(function: function, native: native, string: string, list: list)
+    }()
 }
 
-/// The tag byte of `.function`, if `Value`'s layout is the one peekClosure expects.
-let functionTag: UInt8? = {
-    guard MemoryLayout<Value>.size == 9 else { return nil }
-    let proto = FunctionProto(name: "probe", file: "", location: SourceLocation(file: "", line: 0, column: 0))
-    let c = Closure(proto: proto, upvalues: [], defaults: [])
-    var v = Value.function(c)
-    let (ptr, tag) = withUnsafeBytes(of: &v) { raw in
-        (raw.load(as: UInt.self), raw.load(fromByteOffset: 8, as: UInt8.self))
-    }
-    guard ptr == UInt(bitPattern: Unmanaged.passUnretained(c).toOpaque()) else { return nil }
-    // no other case may share the tag
-    let others: [Value] = [.nil, .bool(true), .number(1), .str("x"), .list([]), .dict(DictObject()),
-                           .range(RangeObject(start: 0, stop: 1, step: 1)), .cell(Cell(.nil))]
-    for var o in others {
-        let t = withUnsafeBytes(of: &o) { $0.load(fromByteOffset: 8, as: UInt8.self) }
-        if t == tag { return nil }
-    }
-    return tag
-}()
+/// The object of a value whose tag is `tag`, not retained: valid only while
+/// the register (or whatever holds `p`) keeps its value.
+@inline(__always)
+func peek<T: AnyObject>(_ p: UnsafePointer<Value>, tag: UInt8, as type: T.Type) -> Unmanaged<T>? {
+    guard MemoryLayout<Value>.size == 9 else { return nil }   // a constant: folded away
+    let raw = UnsafeRawPointer(p)
+    guard raw.load(fromByteOffset: 8, as: UInt8.self) == tag else { return nil }
+    return Unmanaged<T>.fromOpaque(raw.load(as: UnsafeRawPointer.self))
+}
 
 extension Interpreter {
     /// Runs from the top frame (an entry frame pushed by the caller) until it returns.
@@ -62,6 +81,7 @@ extension Interpreter {
         var k = entryClosure.constants
         var frameSize = entryClosure.frameSize
         let globals = globalValues
+        let tags = valueTags
         var ticks = 0
 
         do {
@@ -107,8 +127,16 @@ extension Interpreter {
                     if case .number(let x) = regs[Int(ins.b)], case .number(let y) = regs[Int(ins.c)] {
                         regs[Int(ins.a)] = .number(x + y)
                     } else {
-                        try addSlow(regs, ins)
+                        try addSlow(regs, ins, k)
                     }
+                case .addConsume:
+                    if case .number(let x) = regs[Int(ins.b)], case .number(let y) = regs[Int(ins.c)] {
+                        regs[Int(ins.a)] = .number(x + y)
+                    } else {
+                        try addSlow(regs, ins, k)
+                    }
+                case .addConsumeK:
+                    try addSlow(regs, ins, k)
                 case .sub:
                     if case .number(let x) = regs[Int(ins.b)], case .number(let y) = regs[Int(ins.c)] {
                         regs[Int(ins.a)] = .number(x - y)
@@ -224,7 +252,7 @@ extension Interpreter {
                     } else if !(try compare(.ge, regs[Int(ins.a)], k[Int(ins.b)]).isTruthy) { pc = Int(ins.c) }
                 case .call:
                     let a = Int(ins.a)
-                    if ins.c < 0, let uf = peekClosure(regs + a),
+                    if ins.c < 0, let uf = peek(regs + a, tag: tags.function, as: Closure.self),
                        Int(ins.b) == uf._withUnsafeGuaranteedRef({ $0.parameterCount }) {
                         let newBase = base + a + 1
                         let calleeFrame = uf._withUnsafeGuaranteedRef { $0.frameSize }
@@ -243,12 +271,22 @@ extension Interpreter {
                         pc = 0
                         ticks &+= 1
                         if ticks & 1023 == 0 { try poll() }
+                    } else if ins.c < 0, let nf = peek(regs + a, tag: tags.native, as: NativeFunction.self) {
+                        // a builtin with positional arguments: no frame; the register keeps the
+                        // function alive until the result replaces it
+                        frames[fi].pc = pc
+                        frameCount = fi + 1
+                        stackTop = base + frameSize
+                        let result = try nf._withUnsafeGuaranteedRef { try callNative($0, regs + a + 1, Int(ins.b), nil) }
+                        regs[a] = result
+                        ticks &+= 1
+                        if ticks & 1023 == 0 { try poll() }
                     } else {
                         frames[fi].pc = pc
                         frameCount = fi + 1
                         stackTop = base + frameSize
-                        let site: CallSite? = ins.c >= 0 ? clU._withUnsafeGuaranteedRef { $0.proto.callSites[Int(ins.c)] } : nil
-                        if try callSlow(base + a, Int(ins.b), site?.labels, name: nil) {
+                        let labels = ins.c >= 0 ? clU._withUnsafeGuaranteedRef { $0.callSites[Int(ins.c)] }._withUnsafeGuaranteedRef { $0.labels } : nil
+                        if try callSlow(base + a, Int(ins.b), labels, name: nil) {
                             // a closure frame was pushed: switch to it
                             fi = frameCount - 1
                             base = frames[fi].base
@@ -267,8 +305,8 @@ extension Interpreter {
                     frames[fi].pc = pc
                     frameCount = fi + 1
                     stackTop = base + frameSize
-                    let site = clU._withUnsafeGuaranteedRef { $0.proto.callSites[Int(ins.c)] }
-                    if try invoke(base + a, Int(ins.b), site) {
+                    let site = clU._withUnsafeGuaranteedRef { $0.callSites[Int(ins.c)] }
+                    if try site._withUnsafeGuaranteedRef({ try invoke(base + a, Int(ins.b), $0) }) {
                         fi = frameCount - 1
                         base = frames[fi].base
                         regs = stack + base
@@ -301,16 +339,20 @@ extension Interpreter {
                 case .newDict:
                     regs[Int(ins.a)] = .dict(try makeDict(regs + Int(ins.b), Int(ins.c)))
                 case .getIndex:
-                    if case .list(let l) = regs[Int(ins.b)], case .number(let d) = regs[Int(ins.c)],
-                       d >= 0, d < Double(l.items.count), d == d.rounded(.towardZero) {
-                        regs[Int(ins.a)] = l.items[Int(d)]
+                    // xs[i] with a whole i in range: the list is read in place (the register keeps it)
+                    if let l = peek(regs + Int(ins.b), tag: tags.list, as: ListObject.self),
+                       case .number(let d) = regs[Int(ins.c)], d >= 0, d < 9.0e15, Double(Int(d)) == d,
+                       let item = l._withUnsafeGuaranteedRef({ Int(d) < $0.items.count ? $0.items[Int(d)] : nil }) {
+                        regs[Int(ins.a)] = item
                     } else {
                         regs[Int(ins.a)] = try getIndex(regs[Int(ins.b)], regs[Int(ins.c)])
                     }
                 case .setIndex:
-                    if case .list(let l) = regs[Int(ins.a)], case .number(let d) = regs[Int(ins.b)],
-                       d >= 0, d < Double(l.items.count), d == d.rounded(.towardZero) {
-                        l.items[Int(d)] = regs[Int(ins.c)]
+                    if let l = peek(regs + Int(ins.a), tag: tags.list, as: ListObject.self),
+                       case .number(let d) = regs[Int(ins.b)], d >= 0, d < 9.0e15, Double(Int(d)) == d,
+                       l._withUnsafeGuaranteedRef({ Int(d) < $0.items.count }) {
+                        let v = regs[Int(ins.c)]
+                        l._withUnsafeGuaranteedRef { $0.items[Int(d)] = v }
                     } else {
                         try setIndex(regs[Int(ins.a)], regs[Int(ins.b)], regs[Int(ins.c)])
                     }

@@ -6,6 +6,11 @@
 // escapes to user code. Lists and dicts have reference semantics (like
 // Python); strings are immutable from the language's point of view (the VM
 // appends in place only when nobody else can observe the string).
+// The mutable stored properties of these objects are `@exclusivity(unchecked)`:
+// the VM and the builtins touch them millions of times a second, and no code
+// that modifies one (append, sort, remove...) calls back into lfr code or
+// otherwise reaches the same property while the modification is in flight.
+// Keep it that way: compute first, then assign.
 
 public enum Value {
     case `nil`
@@ -28,13 +33,13 @@ public enum Value {
 /// An immutable-looking string; `value` is only mutated in place by the VM
 /// when the object is uniquely referenced.
 public final class StringObject {
-    public var value: String
+    @exclusivity(unchecked) public var value: String
     public init(_ value: String) { self.value = value }
 }
 
 /// A mutable list (reference semantics).
 public final class ListObject {
-    public var items: [Value]
+    @exclusivity(unchecked) public var items: [Value]
     public init(_ items: [Value] = []) { self.items = items }
 }
 
@@ -55,9 +60,9 @@ public enum DictKey: Hashable {
 
 /// An insertion-ordered dictionary (reference semantics).
 public final class DictObject {
-    public private(set) var keys: [Value] = []
-    public private(set) var values: [Value] = []
-    private var index: [DictKey: Int] = [:]
+    @exclusivity(unchecked) public private(set) var keys: [Value] = []
+    @exclusivity(unchecked) public private(set) var values: [Value] = []
+    @exclusivity(unchecked) private var index: [DictKey: Int] = [:]
 
     public init() {}
 
@@ -114,7 +119,7 @@ public final class RangeObject {
 
 /// A captured local (internal).
 public final class Cell {
-    var value: Value
+    @exclusivity(unchecked) var value: Value
     init(_ value: Value) { self.value = value }
 }
 
@@ -192,13 +197,42 @@ public func valuesEqual(_ a: Value, _ b: Value) -> Bool {
 
 /// Formats a number the way lfr prints it: integers without `.0`.
 public func formatNumber(_ d: Double) -> String {
+    if abs(d) < 1e16 {
+        let i = Int64(d)
+        if Double(i) == d { return i == 0 ? "0" : formatInteger(i) }   // -0 prints as 0
+    }
     if d.isNaN { return "nan" }
     if d.isInfinite { return d > 0 ? "inf" : "-inf" }
-    if d == d.rounded(), abs(d) < 1e16 {
-        if d == 0 { return "0" }
-        return Int64(d).description
-    }
     return d.description
+}
+
+/// Decimal digits of an integer. 0..<1024 come from a table built on first
+/// use (counters and indices are printed most); others are written straight
+/// into the string's storage (`Int64.description` goes through generic code
+/// that costs several times more; up to 15 bytes is a small string, no allocation).
+func formatInteger(_ n: Int64) -> String {
+    if n >= 0 && n < 1024 { return smallIntegerStrings[Int(n)] }
+    return writeInteger(n)
+}
+
+private let smallIntegerStrings: [String] = (0..<1024).map { writeInteger(Int64($0)) }
+
+private func writeInteger(_ n: Int64) -> String {
+    var magnitude = n.magnitude
+    var digits = 1
+    var probe = magnitude
+    while probe >= 10 { probe /= 10; digits &+= 1 }
+    let length = digits + (n < 0 ? 1 : 0)
+    return String(unsafeUninitializedCapacity: length) { buffer in
+        var i = length
+        repeat {
+            i &-= 1
+            buffer[i] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 0x30
+            magnitude /= 10
+        } while magnitude > 0
+        if n < 0 { buffer[0] = 0x2D }   // "-"
+        return length
+    }
 }
 
 /// The string `str(v)` and `print(v)` produce: strings bare, containers with quoted strings.

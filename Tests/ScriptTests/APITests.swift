@@ -215,3 +215,16 @@ final class Box<T>: @unchecked Sendable { var value: T; init(_ v: T) { value = v
     #expect(found != nil)
     #expect(found.map { fileExists($0 + "/prelude.lfr") } == true)
 }
+
+/// The VM's non-retaining fast paths (calls, string +, list indexing, push)
+/// are only active when `Value`'s layout is the verified one; if a compiler
+/// change breaks that, everything still works but slowly -- this says so.
+@Test func valueLayoutAllowsTheVMsFastPaths() throws {
+    let tags = try #require(ValueTags.current)
+    var s = Value.str("peek")
+    let peeked = withUnsafePointer(to: &s) { peek($0, tag: tags.string, as: StringObject.self) }
+    #expect(peeked?.takeUnretainedValue().value == "peek")
+    var n = Value.number(1)
+    #expect(withUnsafePointer(to: &n) { peek($0, tag: tags.string, as: StringObject.self) } == nil)
+    #expect(ValueTags.unverified.string == 0xFF)
+}
