@@ -221,12 +221,31 @@ enum Layers {
     static func linearBackward(dinp: FloatPtr?, dweight: FloatPtr, dbias: FloatPtr?, dout: ConstFloatPtr,
                                inp: ConstFloatPtr, weight: ConstFloatPtr, N: Int, IC: Int, OC: Int,
                                accumulateInput: Bool = false) {
-        if let dinp {
-            gemm(transA: false, transB: false, m: N, n: IC, k: OC, alpha: 1, a: dout, lda: OC,
-                       b: weight, ldb: IC, beta: accumulateInput ? 1 : 0, c: dinp, ldc: IC)
+        // The two products have the same size (N * IC * OC) and share only
+        // dout, so with two workers each runs whole on its own worker: no
+        // operand is packed twice (as it is when one product is split into
+        // panels) and every result comes from one sgemm, whatever the
+        // worker count.
+        if let dinp, Parallel.workers >= 2, N * IC * OC >= 1 << 18 {
+            Parallel.forEachChunk(2, grain: 1) { parts in
+                for part in parts {
+                    if part == 0 {
+                        BLAS.sgemm(transA: false, transB: false, m: N, n: IC, k: OC, alpha: 1, a: dout, lda: OC,
+                                   b: weight, ldb: IC, beta: accumulateInput ? 1 : 0, c: dinp, ldc: IC)
+                    } else {
+                        BLAS.sgemm(transA: true, transB: false, m: OC, n: IC, k: N, alpha: 1, a: dout, lda: OC,
+                                   b: inp, ldb: IC, beta: 1, c: dweight, ldc: IC)
+                    }
+                }
+            }
+        } else {
+            if let dinp {
+                gemm(transA: false, transB: false, m: N, n: IC, k: OC, alpha: 1, a: dout, lda: OC,
+                     b: weight, ldb: IC, beta: accumulateInput ? 1 : 0, c: dinp, ldc: IC)
+            }
+            gemm(transA: true, transB: false, m: OC, n: IC, k: N, alpha: 1, a: dout, lda: OC,
+                 b: inp, ldb: IC, beta: 1, c: dweight, ldc: IC)
         }
-        gemm(transA: true, transB: false, m: OC, n: IC, k: N, alpha: 1, a: dout, lda: OC,
-                   b: inp, ldb: IC, beta: 1, c: dweight, ldc: IC)
         if let dbias { columnSums(into: dbias, dout, rows: N, columns: OC) }
     }
 

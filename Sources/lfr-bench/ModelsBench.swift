@@ -31,7 +31,7 @@ enum ModelsBench {
     }
 
     /// `lfr-bench models gemm`: the model's panel-split GEMM against one
-    /// multi-threaded BLAS call on config S's shapes (GFLOP/s of each).
+    /// multi-threaded BLAS call on the shapes of configs S and T (GFLOP/s of each).
     static func gemm() {
         BLAS.setThreads(2)
         Parallel.workers = 2
@@ -39,6 +39,11 @@ enum ModelsBench {
             ("qkv fwd", 2048, 768, 256, false, true), ("fc fwd", 2048, 1024, 256, false, true),
             ("fcproj fwd", 2048, 256, 1024, false, true), ("fc dinp", 2048, 256, 1024, false, false),
             ("fc dW", 1024, 256, 2048, true, false), ("lm head", 2048, 256, 256, false, true),
+            // config T (dim 128, 2048 rows)
+            ("T qkv fwd", 2048, 384, 128, false, true), ("T fc fwd", 2048, 512, 128, false, true),
+            ("T fcproj fwd", 2048, 128, 512, false, true), ("T qkv dinp", 2048, 128, 384, false, false),
+            ("T qkv dW", 384, 128, 2048, true, false), ("T fc dW", 512, 128, 2048, true, false),
+            ("T fcproj dW", 128, 512, 2048, true, false), ("T lm dW", 256, 128, 2048, true, false),
         ]
         for (name, m, n, k, ta, tb) in shapes {
             let (s, b) = ModelKernels.compareGEMM(m: m, n: n, k: k, transA: ta, transB: tb, reps: 15)
