@@ -18,7 +18,7 @@ typedef int (*get_threads_fn)(void);
 typedef char *(*get_string_fn)(void);
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-static int loaded;  // written once inside pthread_once, read after it
+static int loaded;  // set once inside pthread_once; read atomically by lfr_blas_is_loaded
 static sgemm_fn p_sgemm;
 static set_threads_fn p_set_threads;
 static get_threads_fn p_get_threads;
@@ -55,7 +55,7 @@ static void load_once(void) {
         if (!p_sgemm) why = "libopenblas has no cblas_sgemm";
     }
     if (h && p_sgemm) {
-        loaded = 1;
+        __atomic_store_n(&loaded, 1, __ATOMIC_RELEASE);
         snprintf(description, sizeof description, "%s (core %s)",
                  p_get_config ? p_get_config() : "OpenBLAS",
                  p_get_corename ? p_get_corename() : "?");
