@@ -16,6 +16,9 @@ import Synchronization
 
 /// The flag the REPL sets on Ctrl-C; running lfr code stops at the next
 /// backward jump or call with an "interrupted" error (within well under 50 ms).
+/// It is process-wide: every interpreter polling it may be the one that sees
+/// it (and clears it). To stop one interpreter among several, use
+/// `Interpreter.requestInterrupt()`.
 public enum ScriptInterrupt {
     private static let flag = Atomic<Bool>(false)
     /// Asks running code to stop (async-signal-safe).
@@ -60,6 +63,8 @@ public final class Interpreter {
     public var output: (String) -> Void = { s in fputs(s, stdout) }
     /// Stop with an error after about this many backward jumps and calls (fuzzing, tests).
     public var stepBudget: Int? = nil
+    /// This interpreter's own stop request (see `requestInterrupt()`).
+    let ownInterrupt = Atomic<Bool>(false)
     @exclusivity(unchecked) var stepsUsed = 0
     /// Print the bytecode of every compiled chunk to stderr (env LFR_DISASM=1).
     public var disassemble = getenv("LFR_DISASM") != nil
@@ -69,6 +74,11 @@ public final class Interpreter {
     var rangeMethods: [String: NativeFunction] = [:]
     /// Doc strings of the language's keywords, for help().
     var keywordHelp: [String: String] = [:]
+
+    /// Asks code running in this interpreter (on any thread) to stop with an
+    /// "interrupted" error at its next poll, as Ctrl-C does through the
+    /// process-wide `ScriptInterrupt`, but without touching other interpreters.
+    public func requestInterrupt() { ownInterrupt.store(true, ordering: .relaxed) }
 
     /// Creates an interpreter with its builtins and (unless disabled) the prelude.
     public init(arguments: [String] = [], stdlibPath: String? = nil, loadPrelude: Bool = true) throws {

@@ -66,6 +66,8 @@ func peek<T: AnyObject>(_ p: UnsafePointer<Value>, tag: UInt8, as type: T.Type) 
     return Unmanaged<T>.fromOpaque(raw.load(as: UnsafeRawPointer.self))
 }
 
+import Synchronization
+
 extension Interpreter {
     /// Runs from the top frame (an entry frame pushed by the caller) until it returns.
     func run() throws -> Value {
@@ -462,6 +464,10 @@ extension Interpreter {
     func poll() throws {
         if ScriptInterrupt.isRequested {
             ScriptInterrupt.clear()
+            throw ScriptError(kind: .interrupted, message: "interrupted")
+        }
+        if ownInterrupt.load(ordering: .relaxed) {
+            ownInterrupt.store(false, ordering: .relaxed)
             throw ScriptError(kind: .interrupted, message: "interrupted")
         }
         if let budget = stepBudget {

@@ -150,6 +150,7 @@ struct ReplTests {
             // The Ctrl-C at the prompt must not stop the next code that runs.
             .send("var i = 0; while i < 1000 { i = i + 1 }; i\r"),
             .expect("\\n1000\\n"),
+            .expect(prompt),                  // Ctrl-D once readline reads again
             .send("\u{4}"),                   // Ctrl-D leaves
             .waitExit(10),
         ], sandbox: box)

@@ -5,6 +5,8 @@ import Testing
 @testable import Script
 #if canImport(Glibc)
 import Glibc
+import Foundation
+import Synchronization
 #endif
 
 func makeInterpreter(_ out: UnsafeMutablePointer<String>? = nil) throws -> Interpreter {
@@ -178,35 +180,85 @@ final class TestVector: NativeObject {
     }
 }
 
-final class Box<T>: @unchecked Sendable { var value: T; init(_ v: T) { value = v } }
 
+/// Runs `source` in `interp` on a thread of its own; `finished` tells when it returned.
+final class BackgroundRun: @unchecked Sendable {
+    let interp: Interpreter
+    let source: String
+    let finished = Atomic<Bool>(false)
+    var error: ScriptError?          // written by the thread before `finished`, read after
+    var thread = pthread_t()
+
+    init(_ interp: Interpreter, _ source: String) {
+        self.interp = interp
+        self.source = source
+        let ctx = Unmanaged.passRetained(self).toOpaque()
+        pthread_create(&thread, nil, { raw in
+            let run = Unmanaged<BackgroundRun>.fromOpaque(raw!).takeRetainedValue()
+            do { try run.interp.evaluate(run.source) } catch let e as ScriptError { run.error = e } catch {}
+            run.finished.store(true, ordering: .releasing)
+            return nil
+        }, ctx)
+    }
+
+    /// Waits up to `seconds` for the run to end; joins the thread only if it did
+    /// (a run that never stops fails the test instead of hanging the suite).
+    func waitFinished(seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !finished.load(ordering: .acquiring) {
+            if Date() > deadline { return false }
+            usleep(1000)
+        }
+        pthread_join(thread, nil)
+        return true
+    }
+}
+
+/// Waits (at most 20 s) until the global `n` of `interp` exceeds `beyond`.
+func waitForCounter(_ interp: Interpreter, beyond: Double) -> Bool {
+    let deadline = Date().addingTimeInterval(20)
+    while Date() < deadline {
+        usleep(1000)
+        if case .number(let n)? = interp.global("n"), n > beyond { return true }
+    }
+    return false
+}
+
+// The process-wide ScriptInterrupt is not used here: tests run in parallel in
+// one process, and another test's interpreter could see (and clear) it. The
+// SIGINT path through it is tested end to end on the built lfr-repl.
 @Test func interruptStopsARunawayLoopAndKeepsGlobals() throws {
     let i = try makeInterpreter()
     try i.evaluate("let keep = 42\nvar n = 0")
-    let result = Box<ScriptError?>(nil)
-    let done = Box(false)
-    let interpBox = Box(i)
-    var thread = pthread_t()
-    let ctx = Unmanaged.passRetained(Box((interpBox, result, done))).toOpaque()
-    pthread_create(&thread, nil, { raw in
-        let b = Unmanaged<Box<(Box<Interpreter>, Box<ScriptError?>, Box<Bool>)>>.fromOpaque(raw!).takeRetainedValue()
-        do { try b.value.0.value.evaluate("while true { n += 1 }") } catch let e as ScriptError { b.value.1.value = e } catch {}
-        b.value.2.value = true
-        return nil
-    }, ctx)
-    // wait until the loop is really running, then interrupt it
-    while true {
-        usleep(1000)
-        if case .number(let n)? = i.global("n"), n > 1000 { break }
-    }
-    ScriptInterrupt.request()
-    pthread_join(thread, nil)
-    #expect(done.value)
-    #expect(result.value?.kind == .interrupted)
-    #expect(result.value?.message == "interrupted")
-    #expect(!ScriptInterrupt.isRequested)
+    let run = BackgroundRun(i, "while true { n += 1 }")
+    #expect(waitForCounter(i, beyond: 1000), "the loop never got going")
+    i.requestInterrupt()
+    try #require(run.waitFinished(seconds: 20), "the loop did not stop within 20 s of the request")
+    #expect(run.error?.kind == .interrupted)
+    #expect(run.error?.message == "interrupted")
     #expect(i.render(try i.evaluate("keep")) == "42")
     #expect(i.render(try i.evaluate("n > 1000")) == "true")
+    // The request was consumed: the next loop runs to its end.
+    #expect(i.render(try i.evaluate("var m = 0; while m < 5000 { m += 1 }; m")) == "5000")
+}
+
+@Test func interruptingOneInterpreterLeavesAnotherRunning() throws {
+    let a = try makeInterpreter(), b = try makeInterpreter()
+    try a.evaluate("var n = 0"); try b.evaluate("var n = 0")
+    let runA = BackgroundRun(a, "while true { n += 1 }")
+    let runB = BackgroundRun(b, "while true { n += 1 }")
+    #expect(waitForCounter(a, beyond: 1000) && waitForCounter(b, beyond: 1000))
+    a.requestInterrupt()
+    try #require(runA.waitFinished(seconds: 20))
+    #expect(runA.error?.kind == .interrupted)
+    // b is still counting after a stopped
+    guard case .number(let before)? = b.global("n") else { Issue.record("b lost n"); return }
+    #expect(waitForCounter(b, beyond: before + 1000), "b stopped with a")
+    let bFinished = runB.finished.load(ordering: .acquiring)
+    #expect(!bFinished)
+    b.requestInterrupt()
+    try #require(runB.waitFinished(seconds: 20))
+    #expect(runB.error?.kind == .interrupted)
 }
 
 @Test func stdlibIsFoundFromTheRepository() {
