@@ -172,6 +172,14 @@ public final class Interpreter {
         globalNames.indices.filter { globalDefined[$0] }.map { globalNames[$0] }.sorted()
     }
 
+    /// How many global slots exist (defined or only referenced so far). Slots
+    /// are numbered in the order names first appear and are never removed, so
+    /// a host can tell names bound after some moment from those before it.
+    public var globalSlotCount: Int { globalNames.count }
+
+    /// The slot number of a global name (see `globalSlotCount`), or nil.
+    public func globalSlot(named name: String) -> Int? { globalIndex[name] }
+
     /// The value of a defined global, or nil.
     public func global(_ name: String) -> Value? {
         guard let i = globalIndex[name], globalDefined[i] else { return nil }

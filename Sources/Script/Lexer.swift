@@ -55,13 +55,33 @@ struct LexError: Error {
     var incomplete: Bool
 }
 
-let keywords: [Substring: TokenKind] = [
-    "let": .kwLet, "var": .kwVar, "fn": .kwFn, "if": .kwIf, "else": .kwElse,
-    "while": .kwWhile, "for": .kwFor, "in": .kwIn, "break": .kwBreak,
-    "continue": .kwContinue, "return": .kwReturn, "and": .kwAnd, "or": .kwOr,
-    "not": .kwNot, "true": .kwTrue, "false": .kwFalse, "nil": .kwNil,
-    "import": .kwImport,
-]
+/// The keyword spelled `word`, or nil. A switch rather than a dictionary: a
+/// dictionary keyed by Substring is a generic type the runtime instantiates
+/// (and checks conformances for) at start-up, which costs more than the
+/// lookups it would save in the small sources typed at a prompt.
+func keywordKind(_ word: Substring) -> TokenKind? {
+    switch word {
+    case "let": return .kwLet
+    case "var": return .kwVar
+    case "fn": return .kwFn
+    case "if": return .kwIf
+    case "else": return .kwElse
+    case "while": return .kwWhile
+    case "for": return .kwFor
+    case "in": return .kwIn
+    case "break": return .kwBreak
+    case "continue": return .kwContinue
+    case "return": return .kwReturn
+    case "and": return .kwAnd
+    case "or": return .kwOr
+    case "not": return .kwNot
+    case "true": return .kwTrue
+    case "false": return .kwFalse
+    case "nil": return .kwNil
+    case "import": return .kwImport
+    default: return nil
+    }
+}
 
 struct Lexer {
     let file: String
@@ -164,7 +184,7 @@ struct Lexer {
             if isIdentStart(c) {
                 while pos < bytes.count && isIdentPart(peek()) { _ = advance() }
                 let word = text(start, pos)
-                return Token(kind: keywords[word] ?? .identifier, text: word, location: loc)
+                return Token(kind: keywordKind(word) ?? .identifier, text: word, location: loc)
             }
             let ch = text(start, min(bytes.count, start + utf8Length(c)))
             throw LexError(message: "unexpected character '\(ch)'", location: loc, incomplete: false)

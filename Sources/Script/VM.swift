@@ -46,11 +46,14 @@ struct ValueTags {
         // no other case may share one of these tags
         let others: [Value] = [.nil, .bool(true), .number(1), .dict(DictObject()),
                                .range(RangeObject(start: 0, stop: 1, step: 1)), .cell(Cell(.nil))]
-        var seen: Set<UInt8> = [function, native, string, list]
-        guard seen.count == 4 else { return nil }
+        var seen: [UInt8] = []      // (an array: a Set is one more generic type to instantiate at start-up)
+        for t in [function, native, string, list] {
+            guard !seen.contains(t) else { return nil }
+            seen.append(t)
+        }
         for o in others {
             guard let t = tag(o, payload: nil), !seen.contains(t) else { return nil }
-            seen.insert(t)
+            seen.append(t)
         }
         return ValueTags(function: function, native: native, string: string, list: list)
     }()

@@ -319,5 +319,5 @@ func writeRepr(_ v: Value, into out: inout String, seen: inout [ObjectIdentifier
 
 func isPlainName(_ s: String) -> Bool {
     guard let f = s.utf8.first, isIdentStart(f), f < 0x80 else { return false }
-    return s.utf8.allSatisfy { isIdentPart($0) && $0 < 0x80 } && keywords[Substring(s)] == nil
+    return s.utf8.allSatisfy { isIdentPart($0) && $0 < 0x80 } && keywordKind(Substring(s)) == nil
 }

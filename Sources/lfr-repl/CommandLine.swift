@@ -86,7 +86,15 @@ struct Invocation: Equatable {
     var colorAllowed: Bool
 }
 
-extension LfrOptions {
+/// The options as plain values, from either parser.
+struct CommandLineOptions: Equatable {
+    var code: String? = nil
+    var interactive = false
+    var noInit = false
+    var noColor = false
+    var file: String? = nil
+    var scriptArguments: [String] = []
+
     /// Decides the run mode; `stdinIsTerminal` decides between REPL and stdin script.
     func invocation(stdinIsTerminal: Bool) throws -> Invocation {
         var args = scriptArguments
@@ -121,5 +129,54 @@ extension LfrOptions {
             mode = .stdin
         }
         return Invocation(mode: mode, scriptArguments: args, runInit: !noInit, colorAllowed: !noColor)
+    }
+}
+
+extension LfrOptions {
+    /// The parsed options as plain values.
+    var plain: CommandLineOptions {
+        CommandLineOptions(code: code, interactive: interactive, noInit: noInit, noColor: noColor,
+                           file: file, scriptArguments: scriptArguments)
+    }
+}
+
+extension CommandLineOptions {
+    /// The common command lines (`FILE ARGS...`, `-e CODE ARGS...`, `-i`,
+    /// `--no-init`, `--no-color`, `-`, nothing) parsed directly, without
+    /// swift-argument-parser; nil for anything else (help, version, unknown
+    /// or repeated options, option-like values), which the full parser then
+    /// handles. Why: building the full parser resolves generic types and
+    /// protocol conformances at run time, more than half of the start-up of
+    /// `lfr-repl -e '1'`. A test checks that every line this accepts gives the
+    /// same invocation as the full parser. (Even creating an `LfrOptions`
+    /// value builds the parser's name tables, so this never does.)
+    static func quickParse(_ argv: [String]) -> CommandLineOptions? {
+        var options = CommandLineOptions()
+        var index = 0
+        var sawCode = false
+        while index < argv.count {
+            let arg = argv[index]
+            guard arg.hasPrefix("-"), arg != "-" else { break }
+            switch arg {
+            case "-e":
+                guard !sawCode, index + 1 < argv.count else { return nil }
+                sawCode = true
+                let value = argv[index + 1]
+                if value.hasPrefix("-") { return nil }
+                options.code = value
+                index += 2
+                continue
+            case "-i": if options.interactive { return nil }; options.interactive = true
+            case "--no-init": if options.noInit { return nil }; options.noInit = true
+            case "--no-color": if options.noColor { return nil }; options.noColor = true
+            default: return nil
+            }
+            index += 1
+        }
+        if index < argv.count {
+            options.file = argv[index]
+            options.scriptArguments = Array(argv[(index + 1)...])
+        }
+        return options
     }
 }

@@ -9,13 +9,14 @@ import Script
 
 final class ScriptHost: CompletionSource {
     let interpreter: Interpreter
-    /// Globals bound before the user typed anything (builtins, prelude, libraries).
-    private let startupNames: Set<String>
+    /// Global slots that existed before the user typed anything (builtins,
+    /// prelude, libraries): names in them are not the user's.
+    private let startupSlots: Int
 
     init(arguments: [String]) throws {
         interpreter = try Interpreter(arguments: arguments)
         try installLibraries(into: interpreter)
-        startupNames = Set(interpreter.globalNameList)
+        startupSlots = interpreter.globalSlotCount
     }
 
     // MARK: - Running code
@@ -41,10 +42,11 @@ final class ScriptHost: CompletionSource {
         interpreter.setGlobal(name, value)
     }
 
-    /// Bindings made since start-up (plus startup names the user rebound), sorted, `_` excluded.
+    /// Bindings of names first seen after start-up, sorted, `_` excluded.
     func userGlobals() -> [(name: String, value: Value)] {
         interpreter.globalNameList.compactMap { name in
-            guard name != "_", !startupNames.contains(name), let v = interpreter.global(name) else { return nil }
+            guard name != "_", let slot = interpreter.globalSlot(named: name), slot >= startupSlots,
+                  let v = interpreter.global(name) else { return nil }
             return (name, v)
         }
     }

@@ -8,7 +8,8 @@ import Script
 /// Parses the command line; prints help/version (exit 0) or a usage error (exit 2).
 func parseInvocation() -> Invocation {
     do {
-        let options = try LfrOptions.parse(Array(CommandLine.arguments.dropFirst()))
+        let argv = Array(CommandLine.arguments.dropFirst())
+        let options = try CommandLineOptions.quickParse(argv) ?? LfrOptions.parse(argv).plain
         return try options.invocation(stdinIsTerminal: isatty(0) == 1)
     } catch let e as UsageError {
         Output.err("lfr-repl: \(e.description)\nRun 'lfr-repl --help' for the usage.")
