@@ -130,7 +130,20 @@ struct BatchTests {
         let box = try Sandbox(); defer { box.cleanup() }
         let bin = URL(fileURLWithPath: LfrBinary.path).deletingLastPathComponent().path
         let path = try box.write("tool", "#!/usr/bin/env lfr-repl\nprint(\"hello \\(args[0])\")\n", executable: true)
-        let r = try runProcess(path, ["world"], env: box.environment(["PATH": bin + ":/usr/bin:/bin"]))
+        // A file just written can be "busy" for a moment: while another test
+        // forks a child, the child holds a copy of the write descriptor until
+        // it execs. Executing it then fails with ETXTBSY; try again.
+        var attempt = 0
+        let r: RunResult
+        while true {
+            do {
+                r = try runProcess(path, ["world"], env: box.environment(["PATH": bin + ":/usr/bin:/bin"]))
+                break
+            } catch let e as NSError where attempt < 50 && isTextFileBusy(e) {
+                attempt += 1
+                usleep(20_000)
+            }
+        }
         #expect(r.status == 0)
         #expect(r.stdout == "hello world\n")
     }
@@ -172,4 +185,11 @@ struct BatchTests {
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(message.contains("interrupted"))
     }
+}
+
+/// True for ETXTBSY ("Text file busy"), also when wrapped by Foundation.
+func isTextFileBusy(_ e: NSError) -> Bool {
+    if e.domain == NSPOSIXErrorDomain && e.code == Int(ETXTBSY) { return true }
+    if let inner = e.userInfo[NSUnderlyingErrorKey] as? NSError { return isTextFileBusy(inner) }
+    return false
 }

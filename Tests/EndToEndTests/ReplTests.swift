@@ -130,8 +130,11 @@ struct ReplTests {
             .expect(prompt),
             .send("let kept = 41\r"),
             .expect(prompt),
-            .send("while true {}\r"),
-            .sleep(0.3),
+            // Ctrl-C once the loop is known to be running (on a slow machine
+            // a fixed sleep may end before evaluation starts).
+            .send("print(\"looping\"); while true {}\r"),
+            .expect("\\nlooping"),
+            .sleep(0.05),
             .interrupt,
             .expect("interrupted", timeout: 5),
             .expect(prompt, timeout: 5),
