@@ -144,8 +144,9 @@ extension CommandLineOptions {
     /// The common command lines (`FILE ARGS...`, `-e CODE ARGS...`, `-i`,
     /// `--no-init`, `--no-color`, `-`, nothing) parsed directly, without
     /// swift-argument-parser; nil for anything else (help, version, unknown
-    /// or repeated options, option-like values), which the full parser then
-    /// handles. Why: building the full parser resolves generic types and
+    /// or repeated options), which the full parser then
+    /// handles. One difference, on purpose: `-e` always takes the next
+    /// argument as its code. Why: building the full parser resolves generic types and
     /// protocol conformances at run time, more than half of the start-up of
     /// `lfr-repl -e '1'`. A test checks that every line this accepts gives the
     /// same invocation as the full parser. (Even creating an `LfrOptions`
@@ -161,9 +162,10 @@ extension CommandLineOptions {
             case "-e":
                 guard !sawCode, index + 1 < argv.count else { return nil }
                 sawCode = true
-                let value = argv[index + 1]
-                if value.hasPrefix("-") { return nil }
-                options.code = value
+                // The next argument is the code, verbatim, even `-1` or
+                // `--x` (as with `python3 -c`; the full parser would take
+                // those for options).
+                options.code = argv[index + 1]
                 index += 2
                 continue
             case "-i": if options.interactive { return nil }; options.interactive = true

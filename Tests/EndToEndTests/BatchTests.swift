@@ -98,6 +98,8 @@ struct BatchTests {
     @Test("-e prints the value of the last expression, strings quoted, nil nothing")
     func evaluate() throws {
         #expect(try lfr(["-e", "1 + 2"]).stdout == "3\n")
+        #expect(try lfr(["-e", "-1"]).stdout == "-1\n")          // code starting with '-'
+        #expect(try lfr(["-e", "-2 * 3", "x"]).stdout == "-6\n")
         #expect(try lfr(["-e", "[1, \"a\"]"]).stdout == "[1, \"a\"]\n")
         #expect(try lfr(["-e", "nil"]).stdout == "")
         #expect(try lfr(["-e", "let x = 5"]).stdout == "")

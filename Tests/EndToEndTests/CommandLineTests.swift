@@ -34,6 +34,8 @@ struct CommandLineTests {
     @Test("the quick parser gives what the full parser gives, or declines", arguments: lines)
     func agreesWithArgumentParser(line: [String]) {
         guard let quick = CommandLineOptions.quickParse(line) else { return }
+        // the one deliberate difference: -e takes an option-like value as code
+        if let e = line.firstIndex(of: "-e"), e + 1 < line.count, line[e + 1].hasPrefix("-") { return }
         for terminal in [false, true] {
             let fast = Self.outcome({ quick }, terminal: terminal)
             let full = Self.outcome({ try LfrOptions.parse(line).plain }, terminal: terminal)
@@ -42,11 +44,20 @@ struct CommandLineTests {
     }
 
     @Test func declinesWhatOnlyTheFullParserKnows() {
-        for line in [["--help"], ["-h"], ["--version"], ["--bogus"], ["-e"], ["-e", "-1"],
-                     ["-e", "1", "-e", "2"], ["-ie", "1"], ["--", "x.lfr"], ["--e=1"]] {
+        for line in [["--help"], ["-h"], ["--version"], ["--bogus"], ["-e"],
+                     ["-e", "1", "-e", "2"], ["-ie", "1"], ["--", "x.lfr"], ["--e=1"], ["-i", "-i"]] {
             #expect(CommandLineOptions.quickParse(line) == nil, "\(line)")
         }
         #expect(CommandLineOptions.quickParse(["-e", "1", "x.lfr", "--help"]) != nil)
         #expect(CommandLineOptions.quickParse([]) != nil)
+    }
+
+    @Test func codeAfterDashEIsTakenVerbatim() throws {
+        for code in ["-1", "--help", "-e"] {
+            let o = try #require(CommandLineOptions.quickParse(["-e", code, "x"]))
+            #expect(o.code == code)
+            #expect(try o.invocation(stdinIsTerminal: false) ==
+                    Invocation(mode: .code(code, interactive: false), scriptArguments: ["x"], runInit: true, colorAllowed: true))
+        }
     }
 }
