@@ -51,7 +51,7 @@ public final class RunFolder {
         let p = file("metrics.jsonl")
         if metrics == nil {
             if !FileManager.default.fileExists(atPath: p) {
-                FileManager.default.createFile(atPath: p, contents: nil)
+                _ = FileManager.default.createFile(atPath: p, contents: nil)   // a failure shows at the open below
             }
             guard let h = FileHandle(forWritingAtPath: p) else {
                 throw ScheduleError.io(path: p, message: "cannot open for appending")

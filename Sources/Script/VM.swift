@@ -7,6 +7,7 @@
 // in Operations.swift. Backward jumps and calls poll the interrupt flag and
 // the step budget every 1024 ticks. An error unwinds exactly the frames this
 // run pushed, so the interpreter stays usable afterwards.
+import Synchronization
 
 struct Frame {
     var pc: Int
@@ -68,8 +69,6 @@ func peek<T: AnyObject>(_ p: UnsafePointer<Value>, tag: UInt8, as type: T.Type) 
     guard raw.load(fromByteOffset: 8, as: UInt8.self) == tag else { return nil }
     return Unmanaged<T>.fromOpaque(raw.load(as: UnsafeRawPointer.self))
 }
-
-import Synchronization
 
 extension Interpreter {
     /// Runs from the top frame (an entry frame pushed by the caller) until it returns.

@@ -1,5 +1,6 @@
-// CommandLine: the options of `lfr-repl`, parsed by swift-argument-parser, and
-// the decision of which mode to run (REPL, script file, stdin, -e).
+// CommandLine: the options of `lfr-repl` (common lines parsed directly, the
+// rest and --help by swift-argument-parser), and the decision of which mode
+// to run (REPL, script file, stdin, -e).
 // What stays true here: parsing never exits the process itself; every usage
 // problem becomes a `UsageError` that main turns into exit code 2, and
 // arguments after the script name belong to the script (even `-x` ones).
@@ -144,13 +145,13 @@ extension CommandLineOptions {
     /// The common command lines (`FILE ARGS...`, `-e CODE ARGS...`, `-i`,
     /// `--no-init`, `--no-color`, `-`, nothing) parsed directly, without
     /// swift-argument-parser; nil for anything else (help, version, unknown
-    /// or repeated options), which the full parser then
-    /// handles. One difference, on purpose: `-e` always takes the next
-    /// argument as its code. Why: building the full parser resolves generic types and
-    /// protocol conformances at run time, more than half of the start-up of
-    /// `lfr-repl -e '1'`. A test checks that every line this accepts gives the
-    /// same invocation as the full parser. (Even creating an `LfrOptions`
-    /// value builds the parser's name tables, so this never does.)
+    /// or repeated options), which the full parser then handles.
+    /// Why: building the full parser (even creating an `LfrOptions` value)
+    /// makes the runtime instantiate generic types and look up conformances,
+    /// which was more than half of the start-up of `lfr-repl -e '1'`.
+    /// A test checks that every line this accepts gives the same invocation
+    /// as the full parser, with one difference on purpose: `-e` always takes
+    /// the next argument as its code, even `-1`.
     static func quickParse(_ argv: [String]) -> CommandLineOptions? {
         var options = CommandLineOptions()
         var index = 0
