@@ -59,7 +59,7 @@ public enum TokenizerSpec: @unchecked Sendable {
 public final class Dataset: @unchecked Sendable {
     /// Blocks `firstBlock ..< firstBlock + blocks` start in `stores[store]`
     /// at `startToken + k * blockStride`.
-    struct Run {
+    struct BlockSpan {
         var store: Int
         var firstBlock: Int
         var blocks: Int
@@ -82,7 +82,7 @@ public final class Dataset: @unchecked Sendable {
 
     /// The token arrays (one, or two when train and validation come from separate files).
     public let stores: [TokenStore]
-    let runs: [Run]
+    let runs: [BlockSpan]
     /// Tokens of input per block; a block holds `contextLength + 1` tokens.
     public let contextLength: Int
     /// Tokens between the starts of consecutive blocks of a run.
@@ -107,7 +107,7 @@ public final class Dataset: @unchecked Sendable {
     /// Total tokens in the stores.
     public var tokenCount: Int { stores.reduce(0) { $0 + $1.count } }
 
-    init(stores: [TokenStore], runs: [Run], context: Int, stride: Int, vocab: Int,
+    init(stores: [TokenStore], runs: [BlockSpan], context: Int, stride: Int, vocab: Int,
          tokenizer: (any Tokenizer)?, valRuns: Set<Int>?, valFraction: Double, seed: UInt64,
          info: Info, idsChecked: Bool, what: String) throws {
         let total = runs.reduce(0) { $0 + $1.blocks }
@@ -220,7 +220,7 @@ public final class Dataset: @unchecked Sendable {
         }
         let store = TokenStore(builder: builder)
         // Runs: per document, or per part (train corpus, validation corpus).
-        var runs = [Run]()
+        var runs = [BlockSpan]()
         var dropped = 0
         var valRuns = Set<Int>()
         var next = 0
@@ -229,7 +229,7 @@ public final class Dataset: @unchecked Sendable {
             dropped += range.count - blocks * context - (blocks > 0 ? 1 : 0)
             if blocks == 0 { return }
             if isVal { valRuns.insert(runs.count) }
-            runs.append(Run(store: 0, firstBlock: next, blocks: blocks, startToken: range.lowerBound))
+            runs.append(BlockSpan(store: 0, firstBlock: next, blocks: blocks, startToken: range.lowerBound))
             next += blocks
         }
         let trainDocs = corpus.documents.count
@@ -354,7 +354,7 @@ public final class Dataset: @unchecked Sendable {
         let store = TokenStore(builder: builder)
         let blocks = tokens.rank == 2 ? tokens.shape[0] : (n > 0 ? (n - 1) / ctx : 0)
         let dropped = tokens.rank == 2 ? 0 : n - (blocks > 0 ? blocks * ctx + 1 : 0)
-        let runs = blocks > 0 ? [Run(store: 0, firstBlock: 0, blocks: blocks, startToken: 0)] : []
+        let runs = blocks > 0 ? [BlockSpan(store: 0, firstBlock: 0, blocks: blocks, startToken: 0)] : []
         let info = Info(source: "tensor \(tokens.shape)", files: 0, bytes: 0, split: "none", valFraction: val,
                         seed: seed, withinDocuments: false, droppedTokens: dropped)
         try self.init(stores: [store], runs: runs, context: ctx, stride: stride, vocab: v, tokenizer: tokenizer,
@@ -384,14 +384,14 @@ public final class Dataset: @unchecked Sendable {
             v = Int(stores.map { $0.maxID(in: 0..<$0.count) }.max() ?? 0) + 1
             checked = true
         }
-        var runs = [Run]()
+        var runs = [BlockSpan]()
         var dropped = 0
         var next = 0
         for (i, s) in stores.enumerated() {
             let blocks = (s.count - 1) / context
             dropped += s.count - (blocks > 0 ? blocks * context + 1 : 0)
             if blocks > 0 {
-                runs.append(Run(store: i, firstBlock: next, blocks: blocks, startToken: 0))
+                runs.append(BlockSpan(store: i, firstBlock: next, blocks: blocks, startToken: 0))
                 next += blocks
             } else if i == 0 {
                 throw DataError.corpusTooShort(tokens: s.count, context: context, what: trainBin)

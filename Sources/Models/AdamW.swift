@@ -4,7 +4,7 @@
 // What stays true: the update follows torch.optim.AdamW's arithmetic
 // (decay p *= 1 - lr*wd first; denom = sqrt(v)/sqrt(1-b2^t) + eps; step
 // lr/(1-b1^t)), so a golden comparison with PyTorch can be tight. Weight
-// decay applies only to tensors whose ParameterSpec says `decay` (matrices
+// decay applies only to tensors whose WeightSpec says `decay` (matrices
 // and embeddings, as nanoGPT; never biases or LayerNorm gains). The state
 // (m, v, step, hyper-parameters) round-trips exactly through
 // `stateTensors`/`restore`, so a resumed run is bit-identical.

@@ -432,9 +432,9 @@ public enum ModelKernels {
         func time(_ f: () -> Void) -> Double {
             var ts: [Double] = []
             for _ in 0..<reps {
-                let t0 = DispatchTime.now().uptimeNanoseconds
+                let t0 = Clock.seconds()
                 f()
-                ts.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+                ts.append(Clock.seconds() - t0)
             }
             return ts.sorted()[reps / 2]
         }

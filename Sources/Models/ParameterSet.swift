@@ -8,7 +8,7 @@
 import TensorCore
 
 /// One named parameter tensor inside a ParameterSet.
-public struct ParameterSpec: Equatable, Sendable {
+public struct WeightSpec: Equatable, Sendable {
     /// nanoGPT-style name, e.g. `transformer.h.0.attn.c_attn.weight`.
     public let name: String
     /// Row-major shape; Linear weights are [out, in] as in PyTorch.
@@ -25,7 +25,7 @@ public struct ParameterSpec: Equatable, Sendable {
 /// The flat parameter and gradient buffers of one model.
 public final class ParameterSet: @unchecked Sendable {
     /// The tensors, in buffer order.
-    public let specs: [ParameterSpec]
+    public let specs: [WeightSpec]
     /// Total number of parameters.
     public let count: Int
     /// All parameter values (count).
@@ -35,10 +35,10 @@ public final class ParameterSet: @unchecked Sendable {
 
     /// Lays the named shapes out one after another, zero-filled.
     init(layout: [(name: String, shape: [Int], decay: Bool)]) {
-        var specs: [ParameterSpec] = []
+        var specs: [WeightSpec] = []
         var offset = 0
         for entry in layout {
-            let spec = ParameterSpec(name: entry.name, shape: entry.shape, offset: offset, decay: entry.decay)
+            let spec = WeightSpec(name: entry.name, shape: entry.shape, offset: offset, decay: entry.decay)
             specs.append(spec)
             offset += spec.count
         }
@@ -67,7 +67,7 @@ public final class ParameterSet: @unchecked Sendable {
     public func zeroGrads() { grads.update(repeating: 0, count: count) }
 
     /// The spec with this name, if any.
-    public func spec(named name: String) -> ParameterSpec? { specs.first { $0.name == name } }
+    public func spec(named name: String) -> WeightSpec? { specs.first { $0.name == name } }
 
     /// Pointer to the values of a named tensor (internal: names are fixed by the model).
     func pointer(_ name: String) -> UnsafeMutablePointer<Float> {
@@ -82,14 +82,14 @@ public final class ParameterSet: @unchecked Sendable {
     }
 
     /// A copy of one parameter tensor's values as a Tensor.
-    public func tensor(_ spec: ParameterSpec) -> Tensor {
+    public func tensor(_ spec: WeightSpec) -> Tensor {
         let s = TensorStorage(uninitializedCount: spec.count)
         s.pointer.update(from: values + spec.offset, count: spec.count)
         return Tensor(storage: s, shape: spec.shape, strides: Tensor.contiguousStrides(spec.shape), offset: 0)
     }
 
     /// A copy of one parameter tensor's gradient as a Tensor.
-    public func gradient(_ spec: ParameterSpec) -> Tensor {
+    public func gradient(_ spec: WeightSpec) -> Tensor {
         let s = TensorStorage(uninitializedCount: spec.count)
         s.pointer.update(from: grads + spec.offset, count: spec.count)
         return Tensor(storage: s, shape: spec.shape, strides: Tensor.contiguousStrides(spec.shape), offset: 0)

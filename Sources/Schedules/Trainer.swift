@@ -190,8 +190,7 @@ public final class Run {
                 try folder!.writeConfig(configJSON)
             }
         }
-        let clock = Clock()
-        var lastReport = clock.now()
+        var lastReport = Clock.seconds()
         do {
             if pendingEval {
                 try evaluateValidation(limit: config.evalBlocks)
@@ -203,9 +202,9 @@ public final class Run {
                 while stepInPhase < phaseSteps {
                     if Interrupt.isRequested || stopWhen?(self) == true { return try stopForInterrupt() }
                     if let b = config.budget, tokens + tokensPerStep > b { break }
-                    let t0 = clock.now()
+                    let t0 = Clock.seconds()
                     try trainOneStep()
-                    trainSeconds += clock.now() - t0
+                    trainSeconds += Clock.seconds() - t0
                     let logNow = config.logEvery > 0 && step % config.logEvery == 0
                     var evalNow = config.evalEvery > 0 && step % config.evalEvery == 0 && !data.valIDs.isEmpty
                     if evalNow {
@@ -216,8 +215,8 @@ public final class Run {
                     if logNow || evalNow { try writeMetricsLine() }
                     evalNow = false
                     if config.checkpointEvery > 0 && step % config.checkpointEvery == 0 { try checkpoint() }
-                    if let progress, clock.now() - lastReport >= 0.1 || logNow {
-                        lastReport = clock.now()
+                    if let progress, Clock.seconds() - lastReport >= 0.1 || logNow {
+                        lastReport = Clock.seconds()
                         progress(makeProgress(milestone: false, message: nil))
                     }
                 }
@@ -448,14 +447,5 @@ public final class Run {
         guard let folder else { return }
         try folder.writeBlocks(stats)
         try save(to: folder.file("checkpoint.run"))
-    }
-}
-
-/// Wall-clock seconds (monotonic).
-struct Clock {
-    func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 }

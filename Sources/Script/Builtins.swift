@@ -11,11 +11,10 @@ import Glibc
 import Darwin
 #endif
 
-private typealias P = ParameterSpec
 
 extension Interpreter {
     func installBuiltins() {
-        func def(_ name: String, _ params: [ParameterSpec], _ doc: String, _ body: @escaping (Arguments) throws -> Value) {
+        func def(_ name: String, _ params: [Param], _ doc: String, _ body: @escaping (Arguments) throws -> Value) {
             register(NativeFunction(name: name, parameters: params, doc: doc, body: body))
         }
         func fn(_ name: String) -> NativeFunction {
@@ -24,7 +23,7 @@ extension Interpreter {
         }
 
         // MARK: output, types, conversion
-        def("print", [P("values", variadic: true)],
+        def("print", [Param("values", variadic: true)],
             "print(values...) writes its arguments to standard output, separated by spaces and followed by a newline. Strings print bare; lists and dicts print as literals with strings quoted.") { a in
             var s = ""
             for i in 0..<a.count { if i > 0 { s += " " }; s += displayString(a[i]) }
@@ -32,10 +31,10 @@ extension Interpreter {
             a.interpreter.output(s)
             return .nil
         }
-        def("type", [P("value")], "type(value) returns the name of the value's type as a string: \"nil\", \"bool\", \"number\", \"string\", \"list\", \"dict\", \"range\", \"function\", or the name of a native type such as \"tensor\".") { a in
+        def("type", [Param("value")], "type(value) returns the name of the value's type as a string: \"nil\", \"bool\", \"number\", \"string\", \"list\", \"dict\", \"range\", \"function\", or the name of a native type such as \"tensor\".") { a in
             .str(typeName(a[0]))
         }
-        def("str", [P("value"), P("digits", default: .nil)],
+        def("str", [Param("value"), Param("digits", default: .nil)],
             "str(value, digits: nil) converts a value to its printed form. Numbers print without a trailing .0 when they are integers; with digits, a number is rounded to that many decimal places.") { a in
             if !a.isNil(1) {
                 let d = try a.number(0), k = try a.int(1)
@@ -44,10 +43,10 @@ extension Interpreter {
             }
             return .str(displayString(a[0]))
         }
-        def("repr", [P("value")], "repr(value) returns the value as the REPL shows it: strings in quotes with escapes, containers as literals.") { a in
+        def("repr", [Param("value")], "repr(value) returns the value as the REPL shows it: strings in quotes with escapes, containers as literals.") { a in
             .str(reprString(a[0]))
         }
-        def("num", [P("value")], "num(value) converts a string (\"3.5\", \"1e-3\"), a bool (1 or 0) or a number to a number; a string that is not a number is an error.") { a in
+        def("num", [Param("value")], "num(value) converts a string (\"3.5\", \"1e-3\"), a bool (1 or 0) or a number to a number; a string that is not a number is an error.") { a in
             switch a[0] {
             case .number: return a[0]
             case .bool(let b): return .number(b ? 1 : 0)
@@ -58,7 +57,7 @@ extension Interpreter {
             default: throw a.fail(0, "a string, bool or number")
             }
         }
-        def("len", [P("value")], "len(value) returns the number of items of a list, dict or range, the number of characters of a string, or the length of a native value such as a tensor's first dimension.") { a in
+        def("len", [Param("value")], "len(value) returns the number of items of a list, dict or range, the number of characters of a string, or the length of a native value such as a tensor's first dimension.") { a in
             switch a[0] {
             case .list(let l): return .number(Double(l.items.count))
             case .string(let s): return .number(Double(s.value.count))
@@ -70,7 +69,7 @@ extension Interpreter {
             default: throw a.fail(0, "a list, string, dict, range or tensor")
             }
         }
-        def("range", [P("start"), P("stop", default: .nil), P("step", default: .number(1))],
+        def("range", [Param("start"), Param("stop", default: .nil), Param("step", default: .number(1))],
             "range(stop) or range(start, stop, step: 1) is the sequence start, start+step, ... up to but not including stop, computed lazily. for i in range(3) visits 0, 1, 2.") { a in
             var start = try a.number(0), stop: Double
             if a.isNil(1) { stop = start; start = 0 } else { stop = try a.number(1) }
@@ -79,10 +78,10 @@ extension Interpreter {
             if !start.isFinite || !stop.isFinite { throw RuntimeError("range: bounds must be finite") }
             return .range(RangeObject(start: start, stop: stop, step: step))
         }
-        def("list", [P("value", default: .nil)], "list(value) makes a new list from a range, string (its characters), dict (its keys), list (a shallow copy) or iterable native value; list() is an empty list.") { a in
+        def("list", [Param("value", default: .nil)], "list(value) makes a new list from a range, string (its characters), dict (its keys), list (a shallow copy) or iterable native value; list() is an empty list.") { a in
             .list(ListObject(try a.interpreter.iterate(a[0], "list")))
         }
-        def("dict", [P("pairs", default: .nil)], "dict(pairs) makes a dict from a list of [key, value] pairs; dict() is an empty dict. Keys keep their insertion order.") { a in
+        def("dict", [Param("pairs", default: .nil)], "dict(pairs) makes a dict from a list of [key, value] pairs; dict() is an empty dict. Keys keep their insertion order.") { a in
             let d = DictObject()
             if a.isNil(0) { return .dict(d) }
             for p in try a.list(0).items {
@@ -94,7 +93,7 @@ extension Interpreter {
 
         // MARK: numbers
         func math(_ name: String, _ doc: String, _ f: @escaping (Double) -> Double) {
-            def(name, [P("x")], doc) { a in .number(f(try a.number(0))) }
+            def(name, [Param("x")], doc) { a in .number(f(try a.number(0))) }
         }
         math("abs", "abs(x) is the absolute value of the number x.") { Swift.abs($0) }
         math("floor", "floor(x) is the largest integer not greater than x.") { $0.rounded(.down) }
@@ -105,44 +104,44 @@ extension Interpreter {
         math("sin", "sin(x) is the sine of x (radians).") { Glibc.sin($0) }
         math("cos", "cos(x) is the cosine of x (radians).") { Glibc.cos($0) }
         math("tanh", "tanh(x) is the hyperbolic tangent of x.") { Glibc.tanh($0) }
-        def("round", [P("x"), P("digits", default: .number(0))], "round(x, digits: 0) rounds x to the nearest integer (halves away from zero), or to the given number of decimal places.") { a in
+        def("round", [Param("x"), Param("digits", default: .number(0))], "round(x, digits: 0) rounds x to the nearest integer (halves away from zero), or to the given number of decimal places.") { a in
             let x = try a.number(0), k = try a.int(1)
             guard k >= -20 && k <= 20 else { throw RuntimeError("round: digits must be between -20 and 20") }
             if k == 0 { return .number(x.rounded()) }
             let m = pow(10.0, Double(k))
             return .number((x * m).rounded() / m)
         }
-        def("min", [P("values", variadic: true)], "min(a, b, ...) or min(list) is the smallest of the numbers or strings given.") { a in
+        def("min", [Param("values", variadic: true)], "min(a, b, ...) or min(list) is the smallest of the numbers or strings given.") { a in
             try a.interpreter.extreme(a, wantMax: false)
         }
-        def("max", [P("values", variadic: true)], "max(a, b, ...) or max(list) is the largest of the numbers or strings given.") { a in
+        def("max", [Param("values", variadic: true)], "max(a, b, ...) or max(list) is the largest of the numbers or strings given.") { a in
             try a.interpreter.extreme(a, wantMax: true)
         }
-        def("is_nan", [P("x")], "is_nan(x) is true when the number x is not a number (nan).") { a in .bool(try a.number(0).isNaN) }
+        def("is_nan", [Param("x")], "is_nan(x) is true when the number x is not a number (nan).") { a in .bool(try a.number(0).isNaN) }
 
         // MARK: lists
-        def("push", [P("list"), P("value")], "push(list, value) or list.push(value) appends value to the end of the list, in place.") { a in
+        def("push", [Param("list"), Param("value")], "push(list, value) or list.push(value) appends value to the end of the list, in place.") { a in
             try a.list(0).items.append(a[1]); return .nil
         }
-        def("pop", [P("list"), P("index", default: .nil)], "pop(list, index: nil) or list.pop() removes and returns the last item (or the item at index). Popping an empty list is an error.") { a in
+        def("pop", [Param("list"), Param("index", default: .nil)], "pop(list, index: nil) or list.pop() removes and returns the last item (or the item at index). Popping an empty list is an error.") { a in
             let l = try a.list(0)
             if l.items.isEmpty { throw RuntimeError("pop: the list is empty") }
             if a.isNil(1) { return l.items.removeLast() }
             return l.items.remove(at: try a.interpreter.normalizedIndex(a[1], l.items.count, "list"))
         }
-        def("insert", [P("list"), P("index"), P("value")], "insert(list, index, value) or list.insert(index, value) inserts value before position index (0 inserts at the front, len(list) at the end).") { a in
+        def("insert", [Param("list"), Param("index"), Param("value")], "insert(list, index, value) or list.insert(index, value) inserts value before position index (0 inserts at the front, len(list) at the end).") { a in
             let l = try a.list(0)
             var i = try a.int(1)
             if i < 0 { i += l.items.count }
             guard i >= 0 && i <= l.items.count else { throw RuntimeError("insert: index \(try a.int(1)) out of range for list of length \(l.items.count)") }
             l.items.insert(a[2], at: i); return .nil
         }
-        def("extend", [P("list"), P("items")], "extend(list, items) or list.extend(items) appends every item of another list (or range, or string's characters) to the list, in place.") { a in
+        def("extend", [Param("list"), Param("items")], "extend(list, items) or list.extend(items) appends every item of another list (or range, or string's characters) to the list, in place.") { a in
             let l = try a.list(0)
             l.items.append(contentsOf: try a.interpreter.iterate(a[1], "extend"))
             return .nil
         }
-        def("contains", [P("container"), P("item")], "contains(container, item) is true when a list or range holds item, a string contains the substring item, or a dict has the key item. Also a method: xs.contains(3).") { a in
+        def("contains", [Param("container"), Param("item")], "contains(container, item) is true when a list or range holds item, a string contains the substring item, or a dict has the key item. Also a method: xs.contains(3).") { a in
             switch a[0] {
             case .list(let l): return .bool(l.items.contains { valuesEqual($0, a[1]) })
             case .string(let s): return .bool(s.value.contains(try a.string(1)))
@@ -154,14 +153,14 @@ extension Interpreter {
             default: throw a.fail(0, "a list, string, dict or range")
             }
         }
-        def("index_of", [P("list"), P("item")], "index_of(list, item) or list.index_of(item) is the position of the first item equal to item, or -1 when there is none.") { a in
+        def("index_of", [Param("list"), Param("item")], "index_of(list, item) or list.index_of(item) is the position of the first item equal to item, or -1 when there is none.") { a in
             let l = try a.list(0)
             return .number(Double(l.items.firstIndex { valuesEqual($0, a[1]) } ?? -1))
         }
-        def("reverse", [P("list")], "reverse(list) returns a new list with the items in reverse order (list.reverse() does the same).") { a in
+        def("reverse", [Param("list")], "reverse(list) returns a new list with the items in reverse order (list.reverse() does the same).") { a in
             .list(Array(try a.list(0).items.reversed()))
         }
-        def("copy", [P("value")], "copy(value) returns a shallow copy of a list or dict (the items themselves are shared).") { a in
+        def("copy", [Param("value")], "copy(value) returns a shallow copy of a list or dict (the items themselves are shared).") { a in
             switch a[0] {
             case .list(let l): return .list(l.items)
             case .dict(let d):
@@ -171,7 +170,7 @@ extension Interpreter {
             default: return a[0]
             }
         }
-        def("map", [P("items"), P("f")], "map(items, f) returns a new list of f(x) for each x of a list, range, string or dict (its keys). Also a method: xs.map(fn(x) { x * 2 }).") { a in
+        def("map", [Param("items"), Param("f")], "map(items, f) returns a new list of f(x) for each x of a list, range, string or dict (its keys). Also a method: xs.map(fn(x) { x * 2 }).") { a in
             let f = try a.callable(1)
             let items = try a.interpreter.iterate(a[0], "map")
             var out: [Value] = []
@@ -179,23 +178,23 @@ extension Interpreter {
             for x in items { out.append(try a.interpreter.call(f, [x])) }
             return .list(out)
         }
-        def("filter", [P("items"), P("f")], "filter(items, f) returns a new list of the items x for which f(x) is true. Also a method: xs.filter(fn(x) { x > 0 }).") { a in
+        def("filter", [Param("items"), Param("f")], "filter(items, f) returns a new list of the items x for which f(x) is true. Also a method: xs.filter(fn(x) { x > 0 }).") { a in
             let f = try a.callable(1)
             var out: [Value] = []
             for x in try a.interpreter.iterate(a[0], "filter") where try a.interpreter.call(f, [x]).isTruthy { out.append(x) }
             return .list(out)
         }
-        def("sort", [P("items"), P("key", default: .nil), P("reverse", default: .bool(false))],
+        def("sort", [Param("items"), Param("key", default: .nil), Param("reverse", default: .bool(false))],
             "sort(items, key: nil, reverse: false) returns a new sorted list of numbers or strings; key is a function giving the value to sort by. list.sort(...) sorts the list in place instead. The sort is stable.") { a in
             let sorted = try a.interpreter.sortedValues(try a.interpreter.iterate(a[0], "sort"), key: a[1], reverse: try a.bool(2))
             return .list(sorted)
         }
-        def("join", [P("items"), P("separator", default: .string(""))], "join(items, separator: \"\") joins the printed forms of the items of a list into one string, with separator between them. Also xs.join(\", \").") { a in
+        def("join", [Param("items"), Param("separator", default: .string(""))], "join(items, separator: \"\") joins the printed forms of the items of a list into one string, with separator between them. Also xs.join(\", \").") { a in
             .str(joinedString(try a.list(0).items, separator: try a.string(1)))
         }
 
         // MARK: strings
-        def("split", [P("text"), P("separator", default: .nil)], "split(text, separator: nil) splits a string at each occurrence of separator and returns the list of pieces; without a separator it splits at runs of whitespace and drops empty pieces.") { a in
+        def("split", [Param("text"), Param("separator", default: .nil)], "split(text, separator: nil) splits a string at each occurrence of separator and returns the list of pieces; without a separator it splits at runs of whitespace and drops empty pieces.") { a in
             let s = try a.string(0)
             if a.isNil(1) {
                 return .list(s.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).map { .str(String($0)) })
@@ -204,48 +203,48 @@ extension Interpreter {
             if sep.isEmpty { throw RuntimeError("split: separator must not be empty") }
             return .list(s.split(separator: sep, omittingEmptySubsequences: false).map { .str(String($0)) })
         }
-        def("upper", [P("text")], "upper(text) or text.upper() is the string in upper case.") { a in .str(try a.string(0).uppercased()) }
-        def("lower", [P("text")], "lower(text) or text.lower() is the string in lower case.") { a in .str(try a.string(0).lowercased()) }
-        def("strip", [P("text")], "strip(text) or text.strip() removes whitespace at both ends of the string.") { a in .str(try a.string(0).trimmingWhitespace()) }
-        def("replace", [P("text"), P("old"), P("new")], "replace(text, old, new) or text.replace(old, new) replaces every occurrence of old by new.") { a in
+        def("upper", [Param("text")], "upper(text) or text.upper() is the string in upper case.") { a in .str(try a.string(0).uppercased()) }
+        def("lower", [Param("text")], "lower(text) or text.lower() is the string in lower case.") { a in .str(try a.string(0).lowercased()) }
+        def("strip", [Param("text")], "strip(text) or text.strip() removes whitespace at both ends of the string.") { a in .str(try a.string(0).trimmingWhitespace()) }
+        def("replace", [Param("text"), Param("old"), Param("new")], "replace(text, old, new) or text.replace(old, new) replaces every occurrence of old by new.") { a in
             let old = try a.string(1)
             if old.isEmpty { throw RuntimeError("replace: 'old' must not be empty") }
             return .str(try a.string(0).replacing(old, with: try a.string(2)))
         }
-        def("starts_with", [P("text"), P("prefix")], "starts_with(text, prefix) is true when the string begins with prefix.") { a in .bool(try a.string(0).hasPrefix(try a.string(1))) }
-        def("ends_with", [P("text"), P("suffix")], "ends_with(text, suffix) is true when the string ends with suffix.") { a in .bool(try a.string(0).hasSuffix(try a.string(1))) }
-        def("chr", [P("code")], "chr(code) is the one-character string of the Unicode code point code.") { a in
+        def("starts_with", [Param("text"), Param("prefix")], "starts_with(text, prefix) is true when the string begins with prefix.") { a in .bool(try a.string(0).hasPrefix(try a.string(1))) }
+        def("ends_with", [Param("text"), Param("suffix")], "ends_with(text, suffix) is true when the string ends with suffix.") { a in .bool(try a.string(0).hasSuffix(try a.string(1))) }
+        def("chr", [Param("code")], "chr(code) is the one-character string of the Unicode code point code.") { a in
             let c = try a.int(0)
             guard c >= 0, c <= 0x10FFFF, let u = Unicode.Scalar(UInt32(c)) else { throw RuntimeError("chr: \(c) is not a valid code point") }
             return .str(String(Character(u)))
         }
-        def("ord", [P("char")], "ord(char) is the Unicode code point of a one-character string.") { a in
+        def("ord", [Param("char")], "ord(char) is the Unicode code point of a one-character string.") { a in
             let s = try a.string(0)
             guard s.unicodeScalars.count == 1, let u = s.unicodeScalars.first else { throw RuntimeError("ord: expected a single character, got \(quoteString(s))") }
             return .number(Double(u.value))
         }
 
         // MARK: dicts
-        def("keys", [P("dict")], "keys(dict) or d.keys() is the list of the dict's keys, in insertion order.") { a in .list(try a.dict(0).keys) }
-        def("values", [P("dict")], "values(dict) or d.values() is the list of the dict's values, in insertion order.") { a in .list(try a.dict(0).values) }
-        def("items", [P("dict")], "items(dict) or d.items() is the list of [key, value] pairs, in insertion order.") { a in
+        def("keys", [Param("dict")], "keys(dict) or d.keys() is the list of the dict's keys, in insertion order.") { a in .list(try a.dict(0).keys) }
+        def("values", [Param("dict")], "values(dict) or d.values() is the list of the dict's values, in insertion order.") { a in .list(try a.dict(0).values) }
+        def("items", [Param("dict")], "items(dict) or d.items() is the list of [key, value] pairs, in insertion order.") { a in
             let d = try a.dict(0)
             return .list((0..<d.count).map { .list([d.keys[$0], d.values[$0]]) })
         }
-        def("get", [P("dict"), P("key"), P("default", default: .nil)], "get(dict, key, default: nil) or d.get(key, default) is the value for key, or default when the key is absent.") { a in
+        def("get", [Param("dict"), Param("key"), Param("default", default: .nil)], "get(dict, key, default: nil) or d.get(key, default) is the value for key, or default when the key is absent.") { a in
             try a.dict(0).get(a[1]) ?? a[2]
         }
-        def("has", [P("dict"), P("key")], "has(dict, key) or d.has(key) is true when the dict has the key.") { a in .bool(try a.dict(0).get(a[1]) != nil) }
-        def("remove", [P("dict"), P("key")], "remove(dict, key) or d.remove(key) deletes the key and returns its value (nil when it was absent).") { a in
+        def("has", [Param("dict"), Param("key")], "has(dict, key) or d.has(key) is true when the dict has the key.") { a in .bool(try a.dict(0).get(a[1]) != nil) }
+        def("remove", [Param("dict"), Param("key")], "remove(dict, key) or d.remove(key) deletes the key and returns its value (nil when it was absent).") { a in
             try a.dict(0).remove(a[1]) ?? .nil
         }
 
         // MARK: errors, system
-        def("assert", [P("condition"), P("message", default: .string("assertion failed"))], "assert(condition, message) raises an error with message when condition is false.") { a in
+        def("assert", [Param("condition"), Param("message", default: .string("assertion failed"))], "assert(condition, message) raises an error with message when condition is false.") { a in
             if !a[0].isTruthy { throw RuntimeError(displayString(a[1])) }
             return .nil
         }
-        def("error", [P("message")], "error(message) stops the program with a runtime error carrying message (and the call stack).") { a in
+        def("error", [Param("message")], "error(message) stops the program with a runtime error carrying message (and the call stack).") { a in
             throw RuntimeError(displayString(a[0]))
         }
         def("time", [], "time() is the current time in seconds (with fractions) since 1970; subtract two readings to time code.") { _ in
@@ -253,29 +252,29 @@ extension Interpreter {
             clock_gettime(CLOCK_REALTIME, &ts)
             return .number(Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9)
         }
-        def("read_file", [P("path")], "read_file(path) returns the whole text file at path as a string.") { a in
+        def("read_file", [Param("path")], "read_file(path) returns the whole text file at path as a string.") { a in
             let p = try a.string(0)
             do { return .str(try readTextFile(p)) } catch let e as RuntimeError {
                 throw RuntimeError("read_file: cannot read '\(p)': \(e.message)")
             }
         }
-        def("write_file", [P("path"), P("text"), P("append", default: .bool(false))], "write_file(path, text, append: false) writes the string text to the file at path, replacing it (or appending when append is true).") { a in
+        def("write_file", [Param("path"), Param("text"), Param("append", default: .bool(false))], "write_file(path, text, append: false) writes the string text to the file at path, replacing it (or appending when append is true).") { a in
             let p = try a.string(0)
             do { try writeTextFile(p, try a.string(1), append: try a.bool(2)) } catch let e as RuntimeError {
                 throw RuntimeError("write_file: cannot write '\(p)': \(e.message)")
             }
             return .nil
         }
-        def("env", [P("name")], "env(name) is the value of the environment variable name as a string, or nil when it is not set.") { a in
+        def("env", [Param("name")], "env(name) is the value of the environment variable name as a string, or nil when it is not set.") { a in
             guard let v = getenv(try a.string(0)) else { return .nil }
             return .str(String(cString: v))
         }
-        def("exit", [P("code", default: .number(0))], "exit(code: 0) stops the script; the process exits with code.") { a in
+        def("exit", [Param("code", default: .number(0))], "exit(code: 0) stops the script; the process exits with code.") { a in
             let c = try a.int(0)
             guard c >= 0 && c <= 255 else { throw RuntimeError("exit: code must be between 0 and 255, got \(c)") }
             throw ScriptExit(code: Int32(c))
         }
-        def("help", [P("name", default: .nil)], "help(name) prints the documentation of a function, a native value or a keyword; name may be the value itself or its name as a string. help() lists the builtins.") { a in
+        def("help", [Param("name", default: .nil)], "help(name) prints the documentation of a function, a native value or a keyword; name may be the value itself or its name as a string. help() lists the builtins.") { a in
             let text: String
             if a.isNil(0) { text = a.interpreter.helpOverview() }
             else if case .string(let s) = a[0] { text = a.interpreter.helpText(for: s.value) ?? "no help for '\(s.value)'" }
@@ -287,7 +286,7 @@ extension Interpreter {
 
         // MARK: methods of builtin types (the receiver is the first argument)
         for n in ["push", "pop", "insert", "extend", "contains", "index_of", "reverse", "copy", "map", "filter", "join"] { listMethods[n] = fn(n) }
-        listMethods["sort"] = NativeFunction(name: "sort", parameters: [P("list"), P("key", default: .nil), P("reverse", default: .bool(false))],
+        listMethods["sort"] = NativeFunction(name: "sort", parameters: [Param("list"), Param("key", default: .nil), Param("reverse", default: .bool(false))],
             doc: "list.sort(key: nil, reverse: false) sorts the list in place (stable) and returns nil; sort(list) returns a sorted copy instead.") { a in
             let l = try a.list(0)
             if case .nil = a[1], !(try a.bool(2)), let sorted = numbersSortedInPlace(l.items) { l.items = sorted; return .nil }
@@ -295,7 +294,7 @@ extension Interpreter {
             return .nil
         }
         for n in ["split", "upper", "lower", "strip", "replace", "starts_with", "ends_with", "contains"] { stringMethods[n] = fn(n) }
-        stringMethods["join"] = NativeFunction(name: "join", parameters: [P("separator"), P("items")],
+        stringMethods["join"] = NativeFunction(name: "join", parameters: [Param("separator"), Param("items")],
             doc: "separator.join(items) joins the printed forms of the items with the separator between them.") { a in
             .str(joinedString(try a.list(1).items, separator: try a.string(0)))
         }

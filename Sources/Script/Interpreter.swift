@@ -199,8 +199,8 @@ public final class Interpreter {
         setGlobal(function.name, .native(function))
     }
 
-    /// Registers a native function as a global: `register("f", [ParameterSpec("x")], doc: "...") { args in ... }`.
-    public func register(_ name: String, _ parameters: [ParameterSpec], doc: String,
+    /// Registers a native function as a global: `register("f", [Param("x")], doc: "...") { args in ... }`.
+    public func register(_ name: String, _ parameters: [Param], doc: String,
                          _ body: @escaping (Arguments) throws -> Value) {
         register(NativeFunction(name: name, parameters: parameters, doc: doc, body: body))
     }

@@ -9,7 +9,7 @@
 // they do not override fails with a clear error naming their type.
 
 /// One parameter of a native function.
-public struct ParameterSpec: Sendable {
+public struct Param: Sendable {
     public var name: String
     /// Used when the argument is not given; nil means the argument is required.
     public var defaultValue: DefaultValue?
@@ -39,7 +39,7 @@ public struct ParameterSpec: Sendable {
 /// A function implemented in Swift.
 public final class NativeFunction {
     public let name: String
-    public let parameters: [ParameterSpec]
+    public let parameters: [Param]
     public let doc: String
     public let body: (Arguments) throws -> Value
     let simple: Bool   // no variadic, no label-only parameter: positional fast path applies
@@ -48,7 +48,7 @@ public final class NativeFunction {
     /// Fewest positional arguments a simple call may pass: every parameter from here on has a default.
     let requiredCount: Int
 
-    public init(name: String, parameters: [ParameterSpec], doc: String, body: @escaping (Arguments) throws -> Value) {
+    public init(name: String, parameters: [Param], doc: String, body: @escaping (Arguments) throws -> Value) {
         self.name = name; self.parameters = parameters; self.doc = doc; self.body = body
         self.simple = !parameters.contains { $0.isVariadic || $0.isLabelOnly }
         self.defaultValues = parameters.map { $0.defaultValue?.value }
@@ -136,6 +136,41 @@ public struct Arguments {
     }
 
     public func isNil(_ i: Int) -> Bool { if case .nil = self[i] { return true }; return false }
+
+    // MARK: By name
+    // Bodies read their arguments by the names the function declares
+    // (`a.int("batch")`), never by position; a name the function does not
+    // declare is a bug in the binding, reported as an internal error.
+
+    /// The position of the parameter called `name`.
+    public func position(_ name: String) throws -> Int {
+        if let i = function.parameters.firstIndex(where: { $0.name == name }) { return i }
+        throw RuntimeError("internal error: \(function.name) has no parameter '\(name)'")
+    }
+
+    public subscript(_ name: String) -> Value {
+        guard let i = function.parameters.firstIndex(where: { $0.name == name }) else { return .nil }
+        return self[i]
+    }
+    public func number(_ name: String) throws -> Double { try number(position(name)) }
+    public func int(_ name: String) throws -> Int { try int(position(name)) }
+    public func string(_ name: String) throws -> String { try string(position(name)) }
+    public func bool(_ name: String) throws -> Bool { try bool(position(name)) }
+    public func list(_ name: String) throws -> ListObject { try list(position(name)) }
+    public func dict(_ name: String) throws -> DictObject { try dict(position(name)) }
+    public func callable(_ name: String) throws -> Value { try callable(position(name)) }
+    public func isNil(_ name: String) -> Bool { if case .nil = self[name] { return true }; return false }
+    public func fail(_ name: String, _ expected: String) -> RuntimeError {
+        fail((try? position(name)) ?? count, expected)
+    }
+    /// The variadic arguments (the last parameter's).
+    public func rest(_ name: String) throws -> [Value] { rest(from: try position(name)) }
+
+    /// nil when the argument is nil, else the checked value.
+    public func optionalNumber(_ name: String) throws -> Double? { isNil(name) ? nil : try number(name) }
+    public func optionalInt(_ name: String) throws -> Int? { isNil(name) ? nil : try int(name) }
+    public func optionalString(_ name: String) throws -> String? { isNil(name) ? nil : try string(name) }
+    public func optionalBool(_ name: String) throws -> Bool? { isNil(name) ? nil : try bool(name) }
 }
 
 /// Converts an integral Double to Int, or nil (NaN, infinite, fractional, too large).

@@ -15,8 +15,8 @@ import TensorCore
 import Glibc
 #endif
 
-/// The Script module's parameter spec (Models has a type of the same name).
-typealias Param = Script.ParameterSpec
+/// The process clock, for hosts that time entries without importing TensorCore.
+public typealias ProcessClock = TensorCore.Clock
 
 // MARK: - Tensors from values
 

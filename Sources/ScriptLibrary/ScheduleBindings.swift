@@ -112,7 +112,7 @@ public final class ScheduleValue: NativeObject {
         }
         self.name = s.value
     }
-    public override func binary(_ op: Script.BinaryOp, _ other: Value, selfOnLeft: Bool) throws -> Value? {
+    public override func binary(_ op: BinaryOp, _ other: Value, selfOnLeft: Bool) throws -> Value? {
         guard op == .add, case .object(let o) = other, let s = o as? ScheduleValue else { return nil }
         let (l, r) = selfOnLeft ? (self, s) : (s, self)
         return .object(ScheduleValue(l.schedule + r.schedule, name: "\(l.name)+\(r.name)"))

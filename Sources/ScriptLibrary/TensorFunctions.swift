@@ -62,8 +62,8 @@ enum TensorOps {
     // MARK: - Binary operators
 
     /// `l op r` for the language's operators (== and != compare whole values, see TensorValue.isEqual).
-    static func apply(_ op: Script.BinaryOp, _ l: Tensor, _ r: Tensor, bothMasks: Bool = false) throws -> Value {
-        let coreOp: TensorCore.BinaryOp
+    static func apply(_ op: BinaryOp, _ l: Tensor, _ r: Tensor, bothMasks: Bool = false) throws -> Value {
+        let coreOp: ElementwiseOp
         var mask = false
         switch op {
         case .matmul:
@@ -127,7 +127,7 @@ enum TensorOps {
         }
     }
 
-    static func compare(_ name: String, _ op: TensorCore.BinaryOp, _ symbol: String) -> TensorOp {
+    static func compare(_ name: String, _ op: ElementwiseOp, _ symbol: String) -> TensorOp {
         TensorOp(name: name, params: [Param("other")],
                  doc: "\(name)(x, other) or x.\(name)(other) is the 0/1 mask of x \(symbol) other, elementwise with broadcasting (a mask: it can index, a[a.\(name)(0)]).",
                  global: true) { t, a in

@@ -72,7 +72,7 @@ public final class TensorValue: NativeObject {
 
     // MARK: - Operators
 
-    public override func binary(_ op: Script.BinaryOp, _ other: Value, selfOnLeft: Bool) throws -> Value? {
+    public override func binary(_ op: BinaryOp, _ other: Value, selfOnLeft: Bool) throws -> Value? {
         let rhs: Tensor
         var otherIsMask = false
         switch other {
@@ -124,14 +124,14 @@ public final class TensorValue: NativeObject {
 
     /// How an index list is applied: basic indices, plus at most one
     /// position list/tensor (at `position`) or one mask (alone).
-    enum Selection {
+    enum IndexPlan {
         case basic([TensorIndex])
         case mask(Tensor)
         /// `item` is the position in `basic` of the `.all` standing for the list.
         case take(basic: [TensorIndex], indices: Tensor, axis: Int, item: Int)
     }
 
-    func selection(_ items: [IndexArgument]) throws -> Selection {
+    func selection(_ items: [IndexArgument]) throws -> IndexPlan {
         var basic: [TensorIndex] = []
         var taken: (Tensor, Int, Int)? = nil
         var outputAxis = 0   // axis of the result the next item lands on

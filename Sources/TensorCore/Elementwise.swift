@@ -19,7 +19,7 @@ public enum UnaryOp: String, CaseIterable, Sendable {
 }
 
 /// Elementwise functions of two broadcast tensors. Comparisons give 1 or 0.
-public enum BinaryOp: String, CaseIterable, Sendable {
+public enum ElementwiseOp: String, CaseIterable, Sendable {
     case add = "+", sub = "-", mul = "*", div = "/", pow = "**"
     case maximum, minimum
     case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
@@ -89,7 +89,7 @@ func zipRow(_ a: UnsafePointer<Float>, _ sa: Int, _ b: UnsafePointer<Float>, _ s
 
 /// dst[i] = op(a[i * sa], b[i * sb]) for i in 0..<n.
 @usableFromInline
-func binaryRow(_ op: BinaryOp, _ a: UnsafePointer<Float>, _ sa: Int, _ b: UnsafePointer<Float>, _ sb: Int,
+func binaryRow(_ op: ElementwiseOp, _ a: UnsafePointer<Float>, _ sa: Int, _ b: UnsafePointer<Float>, _ sb: Int,
                _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
     switch op {
     case .add: zipRow(a, sa, b, sb, dst, n) { $0 + $1 }
@@ -175,7 +175,7 @@ extension Tensor {
     // MARK: - Binary
 
     /// Applies `op` to the operands broadcast to a common shape.
-    public static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) throws -> Tensor {
+    public static func binary(_ op: ElementwiseOp, _ a: Tensor, _ b: Tensor) throws -> Tensor {
         let shape = try broadcastShape(a.shape, b.shape, op: op.rawValue)
         guard let n = elementCount(shape) else { throw TensorError.invalidShape(op: op.rawValue, shape: shape) }
         let out = try allocate(n, op: op.rawValue)
@@ -191,10 +191,10 @@ extension Tensor {
         return Tensor(storage: out, shape: shape, strides: contiguousStrides(shape), offset: 0)
     }
 
-    public static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Float) throws -> Tensor {
+    public static func binary(_ op: ElementwiseOp, _ a: Tensor, _ b: Float) throws -> Tensor {
         try binary(op, a, Tensor(scalar: b))
     }
-    public static func binary(_ op: BinaryOp, _ a: Float, _ b: Tensor) throws -> Tensor {
+    public static func binary(_ op: ElementwiseOp, _ a: Float, _ b: Tensor) throws -> Tensor {
         try binary(op, Tensor(scalar: a), b)
     }
 

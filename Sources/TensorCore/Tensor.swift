@@ -16,7 +16,7 @@
 //   Shape.swift        reshape, flatten, transpose, T, permute, squeeze/unsqueeze, concat, stack
 //   Indexing.swift     TensorIndex, slice / t[...], item, assign (slices, masks), masked, gather, take
 //   Broadcast.swift    broadcastShape, expand(to:), the strided row walker
-//   Elementwise.swift  UnaryOp / map, BinaryOp / binary, where, clamp, operators (+ - * /, .< .== ...)
+//   Elementwise.swift  UnaryOp / map, ElementwiseOp / binary, where, clamp, operators (+ - * /, .< .== ...)
 //   FastMath.swift     vectorisable exp, expm1, tanh, sigmoid, GELU (erf and tanh forms)
 //   Reductions.swift   ReduceOp / reduce (sum mean max min argmax argmin logsumexp), variance/std,
 //                      softmax, logSoftmax, cumsum

@@ -83,9 +83,9 @@ extension Repl {
     }
 
     private func time(_ expression: String) {
-        let start = Clock.now()
+        let start = TimePoint.now()
         let value = evaluate(expression)
-        let end = Clock.now()
+        let end = TimePoint.now()
         if let value { show(value) }
         if exitCode != nil { return }
         Output.out(Output.dim("wall \(formatDuration(end.wall - start.wall)), cpu \(formatDuration(end.cpu - start.cpu))", colorOut) + "\n")

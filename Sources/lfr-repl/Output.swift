@@ -3,6 +3,7 @@
 // prompt is shown, so the two streams never appear out of order; colour is
 // used only when the stream is a terminal, NO_COLOR is unset, TERM is not
 // "dumb" and --no-color was not given.
+import ScriptLibrary
 import Glibc
 
 enum Output {
@@ -31,20 +32,11 @@ enum Output {
     static func red(_ s: String, _ on: Bool) -> String { on ? "\u{1B}[1;31m\(s)\u{1B}[0m" : s }
 }
 
-/// Wall-clock and CPU time (user + system, all threads) of the process.
-struct Clock {
+/// Wall-clock and CPU time of the process, read together (for `:time`).
+struct TimePoint {
     var wall: Double
     var cpu: Double
-
-    static func now() -> Clock {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) * 1e-6
-        let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) * 1e-6
-        return Clock(wall: Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9, cpu: user + system)
-    }
+    static func now() -> TimePoint { TimePoint(wall: ProcessClock.seconds(), cpu: ProcessClock.cpuSeconds()) }
 }
 
 /// `1.23 s`, `45.6 ms`, `789 µs`: three significant digits.

@@ -57,8 +57,8 @@ func makeInterpreter(_ out: UnsafeMutablePointer<String>? = nil) throws -> Inter
 @Test func nativeFunctionsBindArguments() throws {
     var out = ""
     let i = try makeInterpreter(&out)
-    i.register("describe", [ParameterSpec("x"), ParameterSpec("scale", default: .number(1)),
-                            ParameterSpec("tags", variadic: true)],
+    i.register("describe", [Param("x"), Param("scale", default: .number(1)),
+                            Param("tags", variadic: true)],
                doc: "describe(x, scale: 1, tags...) is a test function.") { a in
         .str("\(try a.number(0) * a.number(1)) \(a.rest(from: 2).count)")
     }
@@ -84,7 +84,7 @@ final class TestVector: NativeObject {
         case "len": return .number(Double(xs.count))
         case "sum": return .number(xs.reduce(0, +))
         case "scaled":
-            return .native(NativeFunction(name: "scaled", parameters: [ParameterSpec("by", default: .number(2))], doc: "scaled copy") { a in
+            return .native(NativeFunction(name: "scaled", parameters: [Param("by", default: .number(2))], doc: "scaled copy") { a in
                 let by = try a.number(0)
                 return .object(TestVector(self.xs.map { $0 * by }))
             })
@@ -128,7 +128,7 @@ final class TestVector: NativeObject {
 @Test func nativeObjectExtensionPoint() throws {
     var out = ""
     let i = try makeInterpreter(&out)
-    i.register("vec", [ParameterSpec("items", variadic: true)], doc: "vec(items...) makes a test vector.") { a in
+    i.register("vec", [Param("items", variadic: true)], doc: "vec(items...) makes a test vector.") { a in
         .object(TestVector(try (0..<a.count).map { try a.number($0) }))
     }
     try i.evaluate("""

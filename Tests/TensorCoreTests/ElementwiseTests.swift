@@ -36,7 +36,7 @@ func naiveBinary(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) throws 
             ([2, 3], [2, 3]), ([2, 3], [3]), ([4, 1], [1, 5]), ([], [3, 2]), ([3, 2], []),
             ([2, 1, 3], [4, 1]), ([1], [7]), ([0, 3], [3]), ([2, 0], [1, 1]), ([5, 1, 1], [1, 1, 6]),
         ]
-        let ops: [(BinaryOp, (Float, Float) -> Float)] = [
+        let ops: [(ElementwiseOp, (Float, Float) -> Float)] = [
             (.add, { $0 + $1 }), (.sub, { $0 - $1 }), (.mul, { $0 * $1 }), (.div, { $0 / $1 }),
             (.maximum, { Swift.max($0, $1) }), (.minimum, { Swift.min($0, $1) }),
             (.lt, { $0 < $1 ? 1 : 0 }), (.ge, { $0 >= $1 ? 1 : 0 }), (.eq, { $0 == $1 ? 1 : 0 }),

@@ -33,7 +33,7 @@ import Glibc
             do {
                 let r: Tensor
                 switch int(0, 19) {
-                case 0: r = try Tensor.binary(BinaryOp.allCases[int(0, BinaryOp.allCases.count - 1)], a, b)
+                case 0: r = try Tensor.binary(ElementwiseOp.allCases[int(0, ElementwiseOp.allCases.count - 1)], a, b)
                 case 1: r = a.map(UnaryOp.allCases[int(0, UnaryOp.allCases.count - 1)])
                 case 2: r = try a.reduce(ReduceOp.allCases[int(0, ReduceOp.allCases.count - 1)],
                                          axis: int(0, 1) == 0 ? nil : axis, keepdims: int(0, 1) == 1)
