@@ -2,7 +2,8 @@
 // lfr: a scripting environment for studying how language models learn from their data.
 // The module arrows point one way (see DESIGN.md section 1):
 //   TensorCore <- Models, Data <- Schedules <- ScriptLibrary -> Script
-//   lfr-repl -> ScriptLibrary, CReadline
+//   lfr-repl -> ScriptLibrary, Script, CReadline
+//   (TensorCore and Script share one C leaf, CInterrupt: the interrupt flag)
 import PackageDescription
 
 // Swift 5 language mode: the kernels hand raw buffer pointers to
@@ -27,8 +28,11 @@ let package = Package(
         // System library (headers and link name only).
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
 
+        // The process's one interrupt flag, polled by the core and the VM.
+        .target(name: "CInterrupt"),
+
         // The numeric core and the machine-learning modules.
-        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CInterrupt"]),
         // The models' non-GEMM kernels in C, built for x86-64 and AVX2+FMA
         // and picked at run time (Sources/CKernels/include/lfr_kernels.h).
         .target(name: "CKernels"),
@@ -37,7 +41,7 @@ let package = Package(
         .target(name: "Schedules", dependencies: ["Models", "Data", "TensorCore"]),
 
         // The language, which knows nothing about machine learning.
-        .target(name: "Script"),
+        .target(name: "Script", dependencies: ["CInterrupt"]),
         // The only place where the language and the ML modules meet.
         .target(name: "ScriptLibrary",
                 dependencies: ["Script", "TensorCore", "Models", "Data", "Schedules"]),

@@ -1,6 +1,7 @@
-// FileIO: the few POSIX file operations the Data module needs: atomic
-// writes (temporary file renamed into place, so a killed process never
-// leaves a half-written file) and read-only memory maps.
+// FileIO: the few file operations the Data module needs: atomic writes
+// (through TensorCore's AtomicFile, so a killed process never leaves a
+// half-written file) and read-only memory maps.
+import TensorCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -11,35 +12,16 @@ enum FileIO {
     static func errorText() -> String { String(cString: strerror(errno)) }
 
     /// Writes a file through `body`, which may call `write` any number of
-    /// times; the bytes land in `path.tmp-<pid>` and are renamed to `path`
-    /// only when everything succeeded.
+    /// times, atomically: TensorCore's `AtomicFile` (the one atomic writer:
+    /// exclusive temporary file, fsync, rename, directory fsync), with its
+    /// errors as Data's.
     static func writeAtomically(
         path: String, _ body: (_ write: (UnsafeRawBufferPointer) throws -> Void) throws -> Void
     ) throws {
-        let tmp = "\(path).tmp-\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        if fd < 0 { throw DataError.io(path: path, message: "cannot create: \(errorText())") }
-        var ok = false
-        defer {
-            if !ok { close(fd); unlink(tmp) }
-        }
-        try body { chunk in
-            var done = 0
-            while done < chunk.count {
-                let r = Glibc.write(fd, chunk.baseAddress! + done, chunk.count - done)
-                if r < 0 {
-                    if errno == EINTR { continue }
-                    throw DataError.io(path: path, message: "write failed: \(errorText())")
-                }
-                done += r
-            }
-        }
-        if fsync(fd) != 0 { throw DataError.io(path: path, message: "fsync failed: \(errorText())") }
-        ok = true
-        if close(fd) != 0 { unlink(tmp); throw DataError.io(path: path, message: "close failed: \(errorText())") }
-        if rename(tmp, path) != 0 {
-            unlink(tmp)
-            throw DataError.io(path: path, message: "cannot rename into place: \(errorText())")
+        do {
+            try AtomicFile.write(to: path) { w in try body { try w.write($0) } }
+        } catch let e as TensorError {
+            throw DataError.io(path: path, message: "\(e)")
         }
     }
 

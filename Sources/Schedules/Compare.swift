@@ -92,6 +92,21 @@ public struct Comparison {
         return text
     }
 
+    /// The report compare() prints: the table, then a terminal plot of
+    /// validation perplexity against tokens.
+    public func report(plotWidth: Int = 64, plotHeight: Int = 14) -> String {
+        table + "\n\n" + Plot.terminal(series, width: plotWidth, height: plotHeight, title: Comparison.plotTitle,
+                                        xLabel: "tokens", yLabel: "val ppl") + "\n"
+    }
+
+    /// The same plot as an SVG document.
+    public var svg: String { Plot.svg(series, title: Comparison.plotTitle, xLabel: "tokens", yLabel: "val ppl") }
+
+    /// The terminal plot alone (the comparison value's `plot`).
+    public var plot: String { Plot.terminal(series, title: Comparison.plotTitle, xLabel: "tokens", yLabel: "val ppl") }
+
+    static let plotTitle = "validation perplexity vs tokens"
+
     /// Mean validation perplexity against tokens, one series per schedule.
     public var series: [PlotSeries] {
         names.map { name in
@@ -117,11 +132,16 @@ public enum Comparer {
     public static func compare(
         schedules: [(name: String, schedule: Schedule)], model prototype: any LanguageModel,
         data: Dataset, config base: TrainerConfig, optimizer makeOptimizer: () throws -> AdamW,
-        seeds: [UInt64], budget: Int?,
-        progress: ((String, Progress) -> Void)? = nil
+        seeds: [UInt64] = [1], budget: Int?,
+        progress: ((String, Progress) -> Void)? = nil,
+        shouldPause: @escaping () -> Bool = { Interrupt.isRequested }
     ) throws -> Comparison {
         guard !schedules.isEmpty else { throw ScheduleError.invalidPhase("compare: no schedules given") }
         guard !seeds.isEmpty else { throw ScheduleError.invalidPhase("compare: no seeds given") }
+        guard Set(seeds).count == seeds.count else { throw ScheduleError.invalidPhase("compare: seeds repeat a seed") }
+        if let b = budget, b <= 0 { throw ScheduleError.invalidPhase("compare: tokens must be > 0, got \(b)") }
+        try base.validate(op: "compare")
+        let schedules = uniqueNames(schedules)
         guard !data.valIDs.isEmpty else {
             throw ScheduleError.invalidPhase("compare: the dataset has no validation blocks (make it with val: > 0)")
         }
@@ -145,7 +165,9 @@ public enum Comparer {
                 let run = try Run(model: model, optimizer: makeOptimizer(), data: data, schedule: schedule, config: config)
                 result.runs.append(ComparisonRun(schedule: name, seed: seed, run: run))
                 let label = "\(name) seed \(seed)"
-                let stop = try run.advance(progress: progress.map { p in { p(label, $0) } })
+                var hooks = TrainerHooks(progress: progress.map { p in { p(label, $0) } })
+                hooks.shouldPause = shouldPause
+                let stop = try run.advance(hooks: hooks)
                 if stop == .interrupted {
                     result.interrupted = true
                     return result
@@ -153,6 +175,18 @@ public enum Comparer {
             }
         }
         return result
+    }
+
+    /// The schedules with names made unique: a repeated name gets its
+    /// position (`lfr #3`), so every row of the table is one schedule.
+    static func uniqueNames(_ schedules: [(name: String, schedule: Schedule)]) -> [(name: String, schedule: Schedule)] {
+        var used = Set<String>()
+        return schedules.enumerated().map { i, s in
+            var name = s.name
+            if used.contains(name) { name += " #\(i + 1)" }
+            used.insert(name)
+            return (name, s.schedule)
+        }
     }
 
     static func safeName(_ s: String) -> String {

@@ -33,10 +33,8 @@ public final class RunFolder {
 
     /// Writes a whole file atomically (temporary file + rename).
     public static func writeAtomically(_ text: String, to path: String) throws {
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw ScheduleError.io(path: path, message: "cannot write: \(error.localizedDescription)")
+        do { try AtomicFile.write(Array(text.utf8), to: path) } catch let e as TensorError {
+            throw ScheduleError.io(path: path, message: "cannot write: \(e)")
         }
     }
 

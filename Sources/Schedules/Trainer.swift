@@ -49,6 +49,11 @@ public struct TrainerConfig {
     public var evalBatch: Int = 32
     /// Margin (nats) of a forgetting event.
     public var forgetMargin: Float = 0.1
+    /// The learning-rate schedule set on the optimizer when the run is made
+    /// (nil: keep the optimizer's own, as a loaded run does).
+    public var learningRatePlan: LearningRatePlan? = nil
+    /// The source of the script that made the run (copied into the run folder).
+    public var scriptSource: String? = nil
 
     public init() {}
 }
@@ -134,13 +139,12 @@ public final class Run {
         self.config = config
         self.phases = schedule.phases
         self.stats = BlockStatistics(count: data.trainIDs.count, forgetMargin: config.forgetMargin)
+        self.scriptSource = config.scriptSource
+        try applyLearningRatePlan()
     }
 
     static func check(model: any LanguageModel, data: Dataset, schedule: Schedule, config: TrainerConfig) throws {
-        guard config.batch >= 1 else { throw ScheduleError.invalidPhase("train: batch must be >= 1, got \(config.batch)") }
-        guard config.microBatches >= 1, config.batch % config.microBatches == 0 else {
-            throw ScheduleError.invalidPhase("train: micro_batches (\(config.microBatches)) must divide batch (\(config.batch))")
-        }
+        try config.validate()
         guard !data.trainIDs.isEmpty else { throw ScheduleError.invalidPhase("train: the dataset has no training blocks") }
         guard model.vocabularySize >= data.vocabSize else {
             throw ScheduleError.invalidPhase("train: the model's vocabulary (\(model.vocabularySize)) is smaller than the dataset's (\(data.vocabSize))")
@@ -182,6 +186,12 @@ public final class Run {
     /// requested (`.interrupted`, state intact; call again to go on).
     /// `stopWhen` is asked between steps too (a pause at a chosen step).
     public func advance(progress: ((Progress) -> Void)? = nil, stopWhen: ((Run) -> Bool)? = nil) throws -> StopReason {
+        try advance(hooks: TrainerHooks(progress: progress, stopWhen: stopWhen))
+    }
+
+    /// `advance` with every hook a host can fill in (see TrainerHooks).
+    public func advance(hooks: TrainerHooks) throws -> StopReason {
+        let progress = hooks.progress, stopWhen = hooks.stopWhen
         if finished { return .finished }
         if folder == nil, let out = config.out {
             folder = try RunFolder(path: out)
@@ -197,10 +207,10 @@ public final class Run {
                 pendingEval = false
             }
             while phaseIndex < phases.count {
-                if Interrupt.isRequested { return try stopForInterrupt() }
+                if hooks.shouldPause() { return try stopForInterrupt() }
                 if !phaseStarted { try startPhase() }
                 while stepInPhase < phaseSteps {
-                    if Interrupt.isRequested || stopWhen?(self) == true { return try stopForInterrupt() }
+                    if hooks.shouldPause() || stopWhen?(self) == true { return try stopForInterrupt() }
                     if let b = config.budget, tokens + tokensPerStep > b { break }
                     let t0 = Clock.seconds()
                     try trainOneStep()

@@ -12,19 +12,20 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CInterrupt
 import Synchronization
 
 /// The flag the REPL sets on Ctrl-C; running lfr code stops at the next
 /// backward jump or call with an "interrupted" error (within well under 50 ms).
-/// It is process-wide: every interpreter polling it may be the one that sees
-/// it (and clears it). To stop one interpreter among several, use
+/// It is the process's one interrupt flag (CInterrupt, also polled by the
+/// numeric core's long loops): every interpreter polling it may be the one
+/// that sees it (and clears it). To stop one interpreter among several, use
 /// `Interpreter.requestInterrupt()`.
 public enum ScriptInterrupt {
-    private static let flag = Atomic<Bool>(false)
     /// Asks running code to stop (async-signal-safe).
-    public static func request() { flag.store(true, ordering: .relaxed) }
-    public static func clear() { flag.store(false, ordering: .relaxed) }
-    public static var isRequested: Bool { flag.load(ordering: .relaxed) }
+    public static func request() { lfr_interrupt_request() }
+    public static func clear() { lfr_interrupt_clear() }
+    public static var isRequested: Bool { lfr_interrupt_pending() != 0 }
 }
 
 public final class Interpreter {
@@ -233,9 +234,13 @@ public final class Interpreter {
             throw ScriptError(kind: .runtime, message: "cannot read '\(path)': \((error as? RuntimeError)?.message ?? "\(error)")")
         }
         importedFiles.insert(canonicalPath(path))
-        var body = text
-        if body.hasPrefix("#!") { body = "#" + body.dropFirst(2) }  // shebang line is a comment
-        return try evaluate(body, file: path)
+        return try evaluate(Interpreter.strippingShebang(text), file: path)
+    }
+
+    /// A script's text with its `#!` line turned into a comment (the one
+    /// place a shebang is handled, for files and for hosts that read them).
+    public static func strippingShebang(_ text: String) -> String {
+        text.hasPrefix("#!") ? "#" + text.dropFirst(2) : text
     }
 
     func compile(_ source: String, file: String) throws(ScriptError) -> FunctionProto {
@@ -348,7 +353,9 @@ func canonicalPath(_ path: String) -> String {
     return String(cString: r)
 }
 
-func readTextFile(_ path: String) throws -> String {
+/// Reads a whole file as UTF-8 text (the one text-file reader: the
+/// interpreter's imports and read_file, and the host's scripts).
+public func readTextFile(_ path: String) throws -> String {
     guard let f = fopen(path, "rb") else { throw RuntimeError(String(cString: strerror(errno))) }
     defer { fclose(f) }
     var bytes: [UInt8] = []

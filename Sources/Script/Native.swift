@@ -164,7 +164,7 @@ public struct Arguments {
         fail((try? position(name)) ?? count, expected)
     }
     /// The variadic arguments (the last parameter's).
-    public func rest(_ name: String) throws -> [Value] { rest(from: try position(name)) }
+    public func rest(_ name: String) -> [Value] { rest(from: (try? position(name)) ?? count) }
 
     /// nil when the argument is nil, else the checked value.
     public func optionalNumber(_ name: String) throws -> Double? { isNil(name) ? nil : try number(name) }
@@ -211,7 +211,13 @@ open class NativeObject {
 
     /// `x.name`; methods are returned as `.native` functions (bound to self).
     open func getMember(_ name: String) throws -> Value {
-        throw RuntimeError("\(typeName) has no member '\(name)'")
+        throw noMember(name)
+    }
+    /// The one "no member" error of every native value, with a "did you
+    /// mean" among its `memberNames` for a near miss.
+    public func noMember(_ name: String) -> RuntimeError {
+        let best = memberNames.map { ($0, editDistance($0, name)) }.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }
+        return RuntimeError("\(typeName) has no member '\(name)'" + (best.map { " (did you mean '\($0.0)'?)" } ?? ""))
     }
     /// `x.name = value`.
     open func setMember(_ name: String, _ value: Value) throws {

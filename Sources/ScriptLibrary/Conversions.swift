@@ -80,10 +80,10 @@ func tensorFromList(_ l: ListObject, op: String) throws -> Tensor {
     // Lists of tensors stack along a new first axis.
     if items.contains(where: { if case .object(let o) = $0, o is TensorValue { return true }; return false }) {
         let parts = try items.map { try tensorArgument($0, op: op) }
-        return try core { try Tensor.stack(parts, axis: 0) }
+        return try translatingErrors { try Tensor.stack(parts, axis: 0) }
     }
     let nested = try nestedArray(.list(l), depth: 0, op: op)
-    return try core { try Tensor(nested: nested) }
+    return try translatingErrors { try Tensor(nested: nested) }
 }
 
 private func nestedArray(_ v: Value, depth: Int, op: String) throws -> NestedArray {
@@ -196,17 +196,15 @@ let maxElements: Int = {
 }()
 
 /// An optional integer argument (nil stays nil).
-func optionalInt(_ a: Arguments, _ i: Int) throws -> Int? {
-    a.isNil(i) ? nil : try a.int(i)
-}
+func optionalInt(_ args: Arguments, _ name: String) throws -> Int? { try args.optionalInt(name) }
 
 /// A Float from a number argument.
-func float(_ a: Arguments, _ i: Int) throws -> Float { Float(try a.number(i)) }
+func float(_ args: Arguments, _ name: String) throws -> Float { Float(try args.number(name)) }
 
 /// A non-negative integer argument that fits a UInt64 seed.
-func seedArgument(_ a: Arguments, _ i: Int) throws -> UInt64 {
-    let s = try a.int(i)
-    guard s >= 0 else { throw RuntimeError("\(a.function.name): seed must be >= 0, got \(s)") }
+func seedArgument(_ args: Arguments, _ name: String) throws -> UInt64 {
+    let s = try args.int(name)
+    guard s >= 0 else { throw RuntimeError("\(args.function.name): \(name) must be >= 0, got \(s)") }
     return UInt64(s)
 }
 
@@ -233,9 +231,10 @@ func idsArgument(_ v: Value, op: String, name: String) throws -> (ids: [Int32], 
 // MARK: - Errors
 
 /// Runs a call into an ML module, turning its errors into RuntimeErrors
-/// that carry the module's message (op and shapes).
+/// that carry the module's message (op and shapes), which the interpreter
+/// then locates at the call.
 @inline(__always)
-func core<T>(_ body: () throws -> T) throws -> T {
+func translatingErrors<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let e as RuntimeError { throw e } catch let e as ScriptError { throw e } catch {
         throw RuntimeError(String(describing: error))
     }

@@ -41,7 +41,7 @@ public final class CorpusValue: NativeObject {
         case "files": return .list(c.documents.map { .str($0.name) })
         case "source": return .str(c.source)
         case "text": return .str(String(decoding: c.bytes, as: UTF8.self))
-        default: throw RuntimeError("corpus has no member '\(name)'\(closest(name, CorpusValue.members))")
+        default: throw noMember(name)
         }
     }
 }
@@ -101,22 +101,22 @@ public final class TokenizerValue: NativeObject {
             }
         case "encode":
             let t = try trained(op: "encode")
-            return .native(NativeFunction(name: "encode", parameters: [Param("text")], doc: "tokenizer.encode(text) is the 1-d tensor of the text's token ids.") { a in
-                try wrapTensor(Tensor(try core { try t.encode(try a.string(0)) }.map { Float($0) }))
+            return .native(NativeFunction(name: "encode", parameters: [Param("text")], doc: "tokenizer.encode(text) is the 1-d tensor of the text's token ids.") { args in
+                try wrapTensor(Tensor(try translatingErrors { try t.encode(try args.string("text")) }.map { Float($0) }))
             })
         case "decode":
             let t = try trained(op: "decode")
-            return .native(NativeFunction(name: "decode", parameters: [Param("ids")], doc: "tokenizer.decode(ids) is the text of a tensor or list of token ids.") { a in
-                let (ids, _) = try idsArgument(a[0], op: "decode", name: "ids")
-                return .str(try core { try t.decode(ids) })
+            return .native(NativeFunction(name: "decode", parameters: [Param("ids")], doc: "tokenizer.decode(ids) is the text of a tensor or list of token ids.") { args in
+                let (ids, _) = try idsArgument(args["ids"], op: "decode", name: "ids")
+                return .str(try translatingErrors { try t.decode(ids) })
             })
         case "save":
             let t = try trained(op: "save")
-            return .native(NativeFunction(name: "save", parameters: [Param("path")], doc: "tokenizer.save(path) writes the tokenizer as JSON (atomically).") { a in
-                try core { try t.save(to: try a.string(0)) }
+            return .native(NativeFunction(name: "save", parameters: [Param("path")], doc: "tokenizer.save(path) writes the tokenizer as JSON (atomically).") { args in
+                try translatingErrors { try t.save(to: try args.string("path")) }
                 return .nil
             })
-        default: throw RuntimeError("tokenizer has no member '\(name)'\(closest(name, TokenizerValue.members))")
+        default: throw noMember(name)
         }
     }
 }
@@ -159,36 +159,36 @@ public final class DatasetValue: NativeObject {
         case "val": return .number(d.info.valFraction)
         case "tokenizer": return d.tokenizer.map { .object(TokenizerValue($0)) } ?? .nil
         case "block":
-            return .native(NativeFunction(name: "block", parameters: [Param("id")], doc: "data.block(i) is block i as a 1-d tensor of context + 1 token ids.") { a in
-                let i = try a.int(0)
+            return .native(NativeFunction(name: "block", parameters: [Param("id")], doc: "data.block(i) is block i as a 1-d tensor of context + 1 token ids.") { args in
+                let i = try args.int("id")
                 guard i >= 0, i < d.blockCount else { throw RuntimeError("block: block id \(i) is outside 0..<\(d.blockCount)") }
-                return try wrapTensor(try core { try d.blockTensor(i) })
+                return try wrapTensor(try translatingErrors { try d.blockTensor(i) })
             })
         case "batch":
-            return .native(NativeFunction(name: "batch", parameters: [Param("ids")], doc: "data.batch(ids) is the blocks with the given ids as a [B, context + 1] tensor (x = batch[:, :-1], y = batch[:, 1:]).") { a in
-                let (ids, shape) = try idsArgument(a[0], op: "batch", name: "ids")
+            return .native(NativeFunction(name: "batch", parameters: [Param("ids")], doc: "data.batch(ids) is the blocks with the given ids as a [B, context + 1] tensor (x = batch[:, :-1], y = batch[:, 1:]).") { args in
+                let (ids, shape) = try idsArgument(args["ids"], op: "batch", name: "ids")
                 guard shape.count <= 1 else { throw RuntimeError("batch: ids must be a 1-d list of block ids, got shape \(shape)") }
                 for i in ids where i < 0 || Int(i) >= d.blockCount {
                     throw RuntimeError("batch: block id \(i) is outside 0..<\(d.blockCount)")
                 }
                 try checkElementCount(ids.count * d.blockLength, op: "batch")
-                return try wrapTensor(try core { try d.batchTensor(ids) })
+                return try wrapTensor(try translatingErrors { try d.batchTensor(ids) })
             })
         case "encode":
-            return .native(NativeFunction(name: "encode", parameters: [Param("text")], doc: "data.encode(text) is the text's token ids (a 1-d tensor) with the dataset's tokenizer.") { a in
-                try wrapTensor(Tensor(try core { try d.encode(try a.string(0)) }.map { Float($0) }))
+            return .native(NativeFunction(name: "encode", parameters: [Param("text")], doc: "data.encode(text) is the text's token ids (a 1-d tensor) with the dataset's tokenizer.") { args in
+                try wrapTensor(Tensor(try translatingErrors { try d.encode(try args.string("text")) }.map { Float($0) }))
             })
         case "decode":
-            return .native(NativeFunction(name: "decode", parameters: [Param("ids")], doc: "data.decode(ids) is the text of a tensor or list of token ids with the dataset's tokenizer.") { a in
-                let (ids, _) = try idsArgument(a[0], op: "decode", name: "ids")
-                return .str(try core { try d.decode(ids) })
+            return .native(NativeFunction(name: "decode", parameters: [Param("ids")], doc: "data.decode(ids) is the text of a tensor or list of token ids with the dataset's tokenizer.") { args in
+                let (ids, _) = try idsArgument(args["ids"], op: "decode", name: "ids")
+                return .str(try translatingErrors { try d.decode(ids) })
             })
         case "save_bins":
-            return .native(NativeFunction(name: "save_bins", parameters: [Param("folder")], doc: "data.save_bins(folder) writes nanoGPT's train.bin (and val.bin, and tokenizer.json) into folder.") { a in
-                try core { try d.writeBins(folder: try a.string(0)) }
+            return .native(NativeFunction(name: "save_bins", parameters: [Param("folder")], doc: "data.save_bins(folder) writes nanoGPT's train.bin (and val.bin, and tokenizer.json) into folder.") { args in
+                try translatingErrors { try d.writeBins(folder: try args.string("folder")) }
                 return .nil
             })
-        default: throw RuntimeError("dataset has no member '\(name)'\(closest(name, DatasetValue.members))")
+        default: throw noMember(name)
         }
     }
 }
@@ -198,38 +198,38 @@ public final class DatasetValue: NativeObject {
 extension ScriptLibrary {
     static func installDataBindings(into interp: Interpreter) {
         interp.register("corpus", [Param("path")],
-                        doc: "corpus(path) loads text: a file, a folder (every *.txt file under it, recursively, sorted by path, each one document) or a list of paths. The text must be valid UTF-8.") { a in
-            switch a[0] {
-            case .string(let s): return .object(CorpusValue(try core { try Corpus.load(s.value) }))
+                        doc: "corpus(path) loads text: a file, a folder (every *.txt file under it, recursively, sorted by path, each one document) or a list of paths. The text must be valid UTF-8.") { args in
+            switch args["path"] {
+            case .string(let s): return .object(CorpusValue(try translatingErrors { try Corpus.load(s.value) }))
             case .list(let l):
                 let paths = try l.items.map { v -> String in
                     guard case .string(let s) = v else { throw RuntimeError("corpus: a list of paths must hold strings, got a \(typeName(v))") }
                     return s.value
                 }
-                return .object(CorpusValue(try core { try Corpus.load(paths: paths) }))
-            default: throw a.fail(0, "a path or a list of paths")
+                return .object(CorpusValue(try translatingErrors { try Corpus.load(paths: paths) }))
+            default: throw args.fail("path", "a path or a list of paths")
             }
         }
         interp.register("text_corpus", [Param("text"), Param("name", default: .string("<text>"))],
-                        doc: "text_corpus(text, name: \"<text>\") is a one-document corpus from a string (for experiments and tests).") { a in
-            .object(CorpusValue(try core { try Corpus(text: try a.string(0), name: try a.string(1)) }))
+                        doc: "text_corpus(text, name: \"<text>\") is a one-document corpus from a string (for experiments and tests).") { args in
+            .object(CorpusValue(try translatingErrors { try Corpus(text: try args.string("text"), name: try args.string("name")) }))
         }
         interp.register("bpe", [Param("vocab", default: .number(2048)), Param("corpus", default: .nil)],
-                        doc: "bpe(vocab: 2048) is a byte-level BPE tokenizer recipe for dataset(corpus, tokenizer: bpe(vocab: 512)), which trains it on the corpus; bpe(vocab: N, corpus: c) trains it at once. Encoding and decoding round-trip any text.") { a in
-            let v = try a.int(0)
+                        doc: "bpe(vocab: 2048) is a byte-level BPE tokenizer recipe for dataset(corpus, tokenizer: bpe(vocab: 512)), which trains it on the corpus; bpe(vocab: N, corpus: c) trains it at once. Encoding and decoding round-trip any text.") { args in
+            let v = try args.int("vocab")
             guard v >= 256 else { throw RuntimeError("bpe: vocab must be at least 256 (the byte tokens), got \(v)") }
-            if a.isNil(1) { return .object(TokenizerValue(.recipe(.bpe(vocab: v), "bpe(vocab: \(v))"))) }
-            guard case .object(let c as CorpusValue) = a[1] else { throw a.fail(1, "a corpus") }
-            return .object(TokenizerValue(try core { try BPETokenizer(training: c.corpus, vocab: v) }))
+            if args.isNil("corpus") { return .object(TokenizerValue(.recipe(.bpe(vocab: v), "bpe(vocab: \(v))"))) }
+            guard case .object(let c as CorpusValue) = args["corpus"] else { throw args.fail("corpus", "a corpus") }
+            return .object(TokenizerValue(try translatingErrors { try BPETokenizer(training: c.corpus, vocab: v) }))
         }
         interp.register("chars", [Param("corpus", default: .nil)],
-                        doc: "chars() is a character tokenizer recipe (one id per character of the corpus, plus byte fallback), trained by dataset(...); chars(corpus) trains it at once.") { a in
-            if a.isNil(0) { return .object(TokenizerValue(.recipe(.chars(byteFallback: true), "chars()"))) }
-            guard case .object(let c as CorpusValue) = a[0] else { throw a.fail(0, "a corpus") }
-            return .object(TokenizerValue(try core { try CharTokenizer(training: c.corpus) }))
+                        doc: "chars() is a character tokenizer recipe (one id per character of the corpus, plus byte fallback), trained by dataset(...); chars(corpus) trains it at once.") { args in
+            if args.isNil("corpus") { return .object(TokenizerValue(.recipe(.chars(byteFallback: true), "chars()"))) }
+            guard case .object(let c as CorpusValue) = args["corpus"] else { throw args.fail("corpus", "a corpus") }
+            return .object(TokenizerValue(try translatingErrors { try CharTokenizer(training: c.corpus) }))
         }
-        interp.register("load_tokenizer", [Param("path")], doc: "load_tokenizer(path) reads a tokenizer saved with tokenizer.save(path).") { a in
-            .object(TokenizerValue(try core { try loadTokenizer(path: try a.string(0)) }))
+        interp.register("load_tokenizer", [Param("path")], doc: "load_tokenizer(path) reads a tokenizer saved with tokenizer.save(path).") { args in
+            .object(TokenizerValue(try translatingErrors { try loadTokenizer(path: try args.string("path")) }))
         }
         interp.register("dataset", [Param("source"), Param("tokenizer", default: .string("bytes")), Param("context", default: .nil),
                                     Param("val", default: .number(0.1)), Param("seed", default: .number(0)),
@@ -240,45 +240,45 @@ extension ScriptLibrary {
                         beside it as the split; or a folder holding train.bin), a list of paths, or a tensor of token ids (1-d: a stream; 2-d [N, context + 1]: \
                         N blocks, context: then defaults to N's row length - 1; vocab: defaults to the largest id + 1). tokenizer is "bytes", "chars", "bpe", bpe(vocab: N) or a tokenizer; \
                         val is the fraction of blocks held out (chosen by seed), or val_data: a separate corpus; within_documents keeps blocks inside files.
-                        """) { a in
-            try makeDataset(a)
+                        """) { args in
+            try makeDataset(args)
         }
         interp.register("load_bin", [Param("path")],
-                        doc: "load_bin(path) reads a nanoGPT token file (flat little-endian uint16) as a 1-d tensor of ids.") { a in
-            let path = try a.string(0)
-            let store = try core { try NanoGPT.openBin(path) }
+                        doc: "load_bin(path) reads a nanoGPT token file (flat little-endian uint16) as a 1-d tensor of ids.") { args in
+            let path = try args.string("path")
+            let store = try translatingErrors { try NanoGPT.openBin(path) }
             try checkElementCount(store.count, op: "load_bin")
             return try wrapTensor(Tensor(store.ids(0..<store.count).map { Float($0) }))
         }
         interp.register("save_bin", [Param("tokens"), Param("path")],
-                        doc: "save_bin(tokens, path) writes token ids (a tensor or list of whole numbers below 65536) as a nanoGPT .bin file.") { a in
-            let (ids, _) = try idsArgument(a[0], op: "save_bin", name: "tokens")
-            try core { try NanoGPT.writeBin(ids, to: try a.string(1)) }
+                        doc: "save_bin(tokens, path) writes token ids (a tensor or list of whole numbers below 65536) as a nanoGPT .bin file.") { args in
+            let (ids, _) = try idsArgument(args["tokens"], op: "save_bin", name: "tokens")
+            try translatingErrors { try NanoGPT.writeBin(ids, to: try args.string("path")) }
             return .nil
         }
     }
 
     private static func tokenizerSpec(_ v: Value) throws -> TokenizerSpec {
         switch v {
-        case .string(let s): return try core { try TokenizerSpec.named(s.value) }
+        case .string(let s): return try translatingErrors { try TokenizerSpec.named(s.value) }
         case .object(let t as TokenizerValue): return t.spec
         default: throw RuntimeError("dataset: tokenizer must be \"bytes\", \"chars\", \"bpe\", bpe(vocab: N) or a tokenizer, got \(typeName(v))")
         }
     }
 
-    private static func makeDataset(_ a: Arguments) throws -> Value {
-        let givenContext = try optionalInt(a, 2)
+    private static func makeDataset(_ args: Arguments) throws -> Value {
+        let givenContext = try optionalInt(args, "context")
         let context = givenContext ?? 128
-        let val = try a.number(3)
-        let seed = try seedArgument(a, 4)
-        let within = try a.bool(5)
-        let vocab = try optionalInt(a, 7)
+        let val = try args.number("val")
+        let seed = try seedArgument(args, "seed")
+        let within = try args.bool("within_documents")
+        let vocab = try optionalInt(args, "vocab")
         var corpus: Corpus
-        switch a[0] {
+        switch args["source"] {
         case .object(let t as TensorValue):
             var tok: (any Tokenizer)? = nil
-            if case .object(let tv as TokenizerValue) = a[1] { tok = try tv.trained(op: "dataset") }
-            return .object(DatasetValue(try core { try Dataset(tokens: t.tensor, context: t.tensor.rank == 2 ? givenContext : context, val: val, seed: seed, vocab: vocab, tokenizer: tok) }))
+            if case .object(let tv as TokenizerValue) = args["tokenizer"] { tok = try tv.trained(op: "dataset") }
+            return .object(DatasetValue(try translatingErrors { try Dataset(tokens: t.tensor, context: t.tensor.rank == 2 ? givenContext : context, val: val, seed: seed, vocab: vocab, tokenizer: tok) }))
         case .object(let c as CorpusValue): corpus = c.corpus
         case .string(let s):
             let path = s.value
@@ -289,33 +289,33 @@ extension ScriptLibrary {
                     if access(sibling, F_OK) == 0 { valBin = sibling }
                 }
                 var tok: (any Tokenizer)? = nil
-                if case .object(let tv as TokenizerValue) = a[1] { tok = try tv.trained(op: "dataset") }
-                return .object(DatasetValue(try core { try Dataset(trainBin: path, valBin: valBin, context: context, vocab: vocab, tokenizer: tok) }))
+                if case .object(let tv as TokenizerValue) = args["tokenizer"] { tok = try tv.trained(op: "dataset") }
+                return .object(DatasetValue(try translatingErrors { try Dataset(trainBin: path, valBin: valBin, context: context, vocab: vocab, tokenizer: tok) }))
             }
             let dir = path.hasSuffix("/") ? path : path + "/"
             if access(dir + "train.bin", F_OK) == 0 {
-                return .object(DatasetValue(try core { try Dataset(binFolder: path, context: context, vocab: vocab) }))
+                return .object(DatasetValue(try translatingErrors { try Dataset(binFolder: path, context: context, vocab: vocab) }))
             }
-            corpus = try core { try Corpus.load(path) }
+            corpus = try translatingErrors { try Corpus.load(path) }
         case .list(let l):
             let paths = try l.items.map { v -> String in
                 guard case .string(let s) = v else { throw RuntimeError("dataset: a list of paths must hold strings, got a \(typeName(v))") }
                 return s.value
             }
-            corpus = try core { try Corpus.load(paths: paths) }
+            corpus = try translatingErrors { try Corpus.load(paths: paths) }
         default:
-            throw a.fail(0, "a corpus, a path, a list of paths or a tensor of token ids")
+            throw args.fail("source", "a corpus, a path, a list of paths or a tensor of token ids")
         }
         var valCorpus: Corpus? = nil
-        switch a[6] {
+        switch args["val_data"] {
         case .nil: break
         case .object(let c as CorpusValue): valCorpus = c.corpus
-        case .string(let s): valCorpus = try core { try Corpus.load(s.value) }
-        default: throw a.fail(6, "a corpus or a path")
+        case .string(let s): valCorpus = try translatingErrors { try Corpus.load(s.value) }
+        default: throw args.fail("val_data", "a corpus or a path")
         }
-        let spec = try tokenizerSpec(a[1])
+        let spec = try tokenizerSpec(args["tokenizer"])
         _ = vocab
-        return .object(DatasetValue(try core {
+        return .object(DatasetValue(try translatingErrors {
             try Dataset(corpus: corpus, tokenizer: spec, context: context, val: val, seed: seed, valCorpus: valCorpus, withinDocuments: within)
         }))
     }

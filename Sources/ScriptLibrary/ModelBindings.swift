@@ -49,38 +49,38 @@ public final class ModelValue: NativeObject {
         case "vocab": return .number(Double(m.vocabularySize))
         case "context": return m.maxSequenceLength.map { .number(Double($0)) } ?? .nil
         case "loss":
-            return method("loss", [Param("x"), Param("y")], "model.loss(x, y) is the mean next-token loss (nats) of inputs x and targets y, token-id tensors of shape [B, T] (or [T]).") { a in
-                .number(Double(try core { try m.loss(try batchArgument(a[0], a[1], op: "loss")) }.mean))
+            return method("loss", [Param("x"), Param("y")], "model.loss(x, y) is the mean next-token loss (nats) of inputs x and targets y, token-id tensors of shape [B, T] (or [T]).") { args in
+                .number(Double(try translatingErrors { try m.loss(try batchArgument(args["x"], args["y"], op: "loss")) }.mean))
             }
         case "losses":
-            return method("losses", [Param("x"), Param("y")], "model.losses(x, y) is the tensor [B] of each sequence's mean loss (the values LFR records per block).") { a in
-                let r = try core { try m.loss(try batchArgument(a[0], a[1], op: "losses")) }
+            return method("losses", [Param("x"), Param("y")], "model.losses(x, y) is the tensor [B] of each sequence's mean loss (the values LFR records per block).") { args in
+                let r = try translatingErrors { try m.loss(try batchArgument(args["x"], args["y"], op: "losses")) }
                 return try wrapTensor(Tensor(r.perSequence))
             }
         case "step":
-            return method("step", [Param("x"), Param("y"), Param("opt")], "model.step(x, y, opt) runs one training step (gradients of the batch's mean loss, then an AdamW update with opt) and returns the loss before the update.") { a in
-                guard case .object(let o as OptimizerValue) = a[2] else { throw a.fail(2, "an optimizer (adamw(...))") }
-                let batch = try batchArgument(a[0], a[1], op: "step")
-                return .number(Double(try core { try m.step(batch, optimizer: o.optimizer) }.loss.mean))
+            return method("step", [Param("x"), Param("y"), Param("opt")], "model.step(x, y, opt) runs one training step (gradients of the batch's mean loss, then an AdamW update with opt) and returns the loss before the update.") { args in
+                guard case .object(let o as OptimizerValue) = args["opt"] else { throw args.fail("opt", "an optimizer (adamw(...))") }
+                let batch = try batchArgument(args["x"], args["y"], op: "step")
+                return .number(Double(try translatingErrors { try m.step(batch, optimizer: o.optimizer) }.loss.mean))
             }
         case "evaluate":
             return method("evaluate", [Param("data"), Param("split", default: .string("val")), Param("batch", default: .number(16))],
-                          "model.evaluate(data, split: \"val\", batch: 16) is the mean loss over the dataset's validation blocks (split: \"train\" or \"all\" for the others), without training.") { a in
-                guard case .object(let d as DatasetValue) = a[0] else { throw a.fail(0, "a dataset") }
+                          "model.evaluate(data, split: \"val\", batch: 16) is the mean loss over the dataset's validation blocks (split: \"train\" or \"all\" for the others), without training.") { args in
+                guard case .object(let d as DatasetValue) = args["data"] else { throw args.fail("data", "a dataset") }
                 let ds = d.dataset
                 let ids: [Int32]
-                switch try a.string(1) {
+                switch try args.string("split") {
                 case "val": ids = ds.valIDs
                 case "train": ids = ds.trainIDs
                 case "all": ids = (0..<ds.blockCount).map { Int32($0) }
                 case let s: throw RuntimeError("evaluate: split must be \"val\", \"train\" or \"all\", got \"\(s)\"")
                 }
-                if ids.isEmpty { throw RuntimeError("evaluate: the dataset has no \(try a.string(1)) blocks") }
-                let bs = try a.int(2)
+                if ids.isEmpty { throw RuntimeError("evaluate: the dataset has no \(try args.string("split")) blocks") }
+                let bs = try args.int("batch")
                 guard bs >= 1 else { throw RuntimeError("evaluate: batch must be >= 1, got \(bs)") }
                 var tokens = [Int32](repeating: 0, count: ids.count * ds.blockLength)
-                try core { try tokens.withUnsafeMutableBufferPointer { try ds.fillBatch(blockIDs: ids, into: $0.baseAddress!) } }
-                let r = try core { try tokens.withUnsafeBufferPointer { try m.evaluate(blocks: $0, blockLength: ds.blockLength, batchSize: bs) } }
+                try translatingErrors { try tokens.withUnsafeMutableBufferPointer { try ds.fillBatch(blockIDs: ids, into: $0.baseAddress!) } }
+                let r = try translatingErrors { try tokens.withUnsafeBufferPointer { try m.evaluate(blocks: $0, blockLength: ds.blockLength, batchSize: bs) } }
                 return .number(Double(r.mean))
             }
         case "copy":
@@ -90,17 +90,17 @@ public final class ModelValue: NativeObject {
         case "generate":
             return method("generate", [Param("prompt"), Param("tokens", default: .number(100)), Param("temperature", default: .number(1)),
                                        Param("top_k", default: .nil), Param("seed", default: .number(0)), Param("data", default: .nil)],
-                          "model.generate(prompt, tokens: 100, temperature: 1, top_k: nil, seed: 0, data: nil) samples tokens new ids. A string prompt is encoded with data: (a dataset or tokenizer; bytes when the model's vocab is 256 and no data is given) and the result is the prompt followed by the generated text; a list or tensor of ids gives a tensor of the new ids. temperature 0 is greedy; the seed fixes the draws.") { a in
-                try generate(m, a)
+                          "model.generate(prompt, tokens: 100, temperature: 1, top_k: nil, seed: 0, data: nil) samples tokens new ids. A string prompt is encoded with data: (a dataset or tokenizer; bytes when the model's vocab is 256 and no data is given) and the result is the prompt followed by the generated text; a list or tensor of ids gives a tensor of the new ids. temperature 0 is greedy; the seed fixes the draws.") { args in
+                try generate(m, args)
             }
         case "save":
             return method("save", [Param("path"), Param("optimizer", default: .nil)],
-                          "model.save(path, optimizer: nil) writes a checkpoint (same as save(model, path)).") { a in
-                try saveCheckpoint(m, path: try a.string(0), optimizer: try optimizerArgument(a, 1))
+                          "model.save(path, optimizer: nil) writes a checkpoint (same as save(model, path)).") { args in
+                try saveCheckpoint(m, path: try args.string("path"), optimizer: try optimizerArgument(args, "optimizer"))
                 return .nil
             }
         default:
-            throw RuntimeError("model has no member '\(name)'\(closest(name, ModelValue.members))")
+            throw noMember(name)
         }
     }
 
@@ -139,7 +139,7 @@ public final class OptimizerValue: NativeObject {
             return .native(NativeFunction(name: "reset", parameters: [], doc: "opt.reset() forgets the moments and the step count.") { _ in
                 o.reset(); return .nil
             })
-        default: throw RuntimeError("optimizer has no member '\(name)'\(closest(name, OptimizerValue.members))")
+        default: throw noMember(name)
         }
     }
 
@@ -185,15 +185,15 @@ func batchArgument(_ x: Value, _ y: Value, op: String) throws -> TokenBatch {
         throw RuntimeError("shape mismatch in \(op): x \(xShape) and y \(yShape) must have the same shape")
     }
     switch xShape.count {
-    case 1: return try core { try TokenBatch(inputs: xs, targets: ys, batchSize: 1, sequenceLength: xShape[0]) }
-    case 2: return try core { try TokenBatch(inputs: xs, targets: ys, batchSize: xShape[0], sequenceLength: xShape[1]) }
+    case 1: return try translatingErrors { try TokenBatch(inputs: xs, targets: ys, batchSize: 1, sequenceLength: xShape[0]) }
+    case 2: return try translatingErrors { try TokenBatch(inputs: xs, targets: ys, batchSize: xShape[0], sequenceLength: xShape[1]) }
     default: throw RuntimeError("\(op): x and y must be [B, T] (or [T]) token ids, got shape \(xShape)")
     }
 }
 
-func optimizerArgument(_ a: Arguments, _ i: Int) throws -> AdamW? {
-    if a.isNil(i) { return nil }
-    guard case .object(let o as OptimizerValue) = a[i] else { throw a.fail(i, "an optimizer (adamw(...))") }
+func optimizerArgument(_ args: Arguments, _ name: String) throws -> AdamW? {
+    if args.isNil(name) { return nil }
+    guard case .object(let o as OptimizerValue) = args[name] else { throw args.fail(name, "an optimizer (adamw(...))") }
     return o.optimizer
 }
 
@@ -209,14 +209,14 @@ func tokenizerArgument(_ v: Value, op: String) throws -> (any Tokenizer)? {
     }
 }
 
-private func generate(_ m: any LanguageModel, _ a: Arguments) throws -> Value {
-    let tokens = try a.int(1)
+private func generate(_ m: any LanguageModel, _ args: Arguments) throws -> Value {
+    let tokens = try args.int("tokens")
     guard tokens <= 100_000_000 else { throw RuntimeError("generate: tokens must be at most 100000000, got \(tokens)") }
-    let temperature = Float(try a.number(2))
-    let topK = try optionalInt(a, 3)
-    let seed = try seedArgument(a, 4)
-    if case .string(let s) = a[0] {
-        var tok = try tokenizerArgument(a[5], op: "generate")
+    let temperature = Float(try args.number("temperature"))
+    let topK = try optionalInt(args, "top_k")
+    let seed = try seedArgument(args, "seed")
+    if case .string(let s) = args["prompt"] {
+        var tok = try tokenizerArgument(args["data"], op: "generate")
         if tok == nil {
             guard m.vocabularySize == 256 else {
                 throw RuntimeError("generate: a text prompt needs data: (a dataset or tokenizer) to encode it; the model's vocab is \(m.vocabularySize), not bytes")
@@ -227,26 +227,14 @@ private func generate(_ m: any LanguageModel, _ a: Arguments) throws -> Value {
         guard tokenizer.vocabSize <= m.vocabularySize else {
             throw RuntimeError("generate: the tokenizer's vocab (\(tokenizer.vocabSize)) is larger than the model's (\(m.vocabularySize))")
         }
-        let prompt = try core { try tokenizer.encode(s.value) }.map { Int32($0) }
-        let out = try core { try m.generate(prompt: prompt, tokens: tokens, temperature: temperature, topK: topK, seed: seed) }
-        return .str(s.value + (try core { try tokenizer.decode(out) }))
+        let prompt = try translatingErrors { try tokenizer.encode(s.value) }.map { Int32($0) }
+        let out = try translatingErrors { try m.generate(prompt: prompt, tokens: tokens, temperature: temperature, topK: topK, seed: seed) }
+        return .str(s.value + (try translatingErrors { try tokenizer.decode(out) }))
     }
-    let (prompt, shape) = try idsArgument(a[0], op: "generate", name: "prompt")
+    let (prompt, shape) = try idsArgument(args["prompt"], op: "generate", name: "prompt")
     guard shape.count <= 1 else { throw RuntimeError("generate: an id prompt must be 1-d, got shape \(shape)") }
-    let out = try core { try m.generate(prompt: prompt, tokens: tokens, temperature: temperature, topK: topK, seed: seed) }
+    let out = try translatingErrors { try m.generate(prompt: prompt, tokens: tokens, temperature: temperature, topK: topK, seed: seed) }
     return try wrapTensor(Tensor(out.map { Float($0) }))
-}
-
-// MARK: - Checkpoints
-
-/// Writes a model checkpoint (and the optimizer's state when given).
-func saveCheckpoint(_ m: any LanguageModel, path: String, optimizer: AdamW?) throws {
-    try core { try Checkpoint.save(m, to: path, optimizer: optimizer) }
-}
-
-/// The model of a checkpoint file already read.
-func modelFromCheckpoint(_ file: SafeTensorsFile, path: String) throws -> any LanguageModel {
-    try core { try Checkpoint.load(file: file, path: path).model }
 }
 
 // MARK: - Installing
@@ -256,52 +244,52 @@ extension ScriptLibrary {
         interp.register("gpt", [Param("layers", default: .number(4)), Param("heads", default: .number(4)), Param("dim", default: .number(128)),
                                 Param("context", default: .number(128)), Param("vocab", default: .number(256)), Param("seed", default: .number(0)),
                                 Param("bias", default: .bool(true))],
-                        doc: "gpt(layers: 4, heads: 4, dim: 128, context: 128, vocab: 256, seed: 0, bias: true) is a GPT (nanoGPT family: learned positions, pre-LayerNorm blocks of causal self-attention and a 4x GELU MLP, LM head tied to the token embedding), initialised GPT-2 style from seed. heads must divide dim; context is the longest sequence.") { a in
-            let c = GPTConfig(layers: try a.int(0), heads: try a.int(1), dim: try a.int(2), context: try a.int(3), vocab: try a.int(4), bias: try a.bool(6))
-            return .object(ModelValue(try core { try GPT(config: c, seed: try seedArgument(a, 5)) }))
+                        doc: "gpt(layers: 4, heads: 4, dim: 128, context: 128, vocab: 256, seed: 0, bias: true) is a GPT (nanoGPT family: learned positions, pre-LayerNorm blocks of causal self-attention and a 4x GELU MLP, LM head tied to the token embedding), initialised GPT-2 style from seed. heads must divide dim; context is the longest sequence.") { args in
+            let c = GPTConfig(layers: try args.int("layers"), heads: try args.int("heads"), dim: try args.int("dim"), context: try args.int("context"), vocab: try args.int("vocab"), bias: try args.bool("bias"))
+            return .object(ModelValue(try translatingErrors { try GPT(config: c, seed: try seedArgument(args, "seed")) }))
         }
         interp.register("bigram", [Param("vocab", default: .number(256)), Param("seed", default: .number(0))],
-                        doc: "bigram(vocab: 256, seed: 0) is a bigram language model: a vocab x vocab table of next-token logits. The fastest model to train; a baseline.") { a in
-            .object(ModelValue(try core { try Bigram(vocab: try a.int(0), seed: try seedArgument(a, 1)) }))
+                        doc: "bigram(vocab: 256, seed: 0) is a bigram language model: a vocab x vocab table of next-token logits. The fastest model to train; a baseline.") { args in
+            .object(ModelValue(try translatingErrors { try Bigram(vocab: try args.int("vocab"), seed: try seedArgument(args, "seed")) }))
         }
         interp.register("mlp", [Param("vocab", default: .number(256)), Param("context", default: .number(3)), Param("embedding", default: .number(16)),
                                 Param("hidden", default: .number(128)), Param("seed", default: .number(0))],
-                        doc: "mlp(vocab: 256, context: 3, embedding: 16, hidden: 128, seed: 0) is an MLP language model (Bengio et al. 2003): the embeddings of the last context tokens, concatenated, through one GELU hidden layer.") { a in
-            let c = MLPConfig(vocab: try a.int(0), context: try a.int(1), embedding: try a.int(2), hidden: try a.int(3))
-            return .object(ModelValue(try core { try MLPModel(config: c, seed: try seedArgument(a, 4)) }))
+                        doc: "mlp(vocab: 256, context: 3, embedding: 16, hidden: 128, seed: 0) is an MLP language model (Bengio et al. 2003): the embeddings of the last context tokens, concatenated, through one GELU hidden layer.") { args in
+            let c = MLPConfig(vocab: try args.int("vocab"), context: try args.int("context"), embedding: try args.int("embedding"), hidden: try args.int("hidden"))
+            return .object(ModelValue(try translatingErrors { try MLPModel(config: c, seed: try seedArgument(args, "seed")) }))
         }
         interp.register("adamw", [Param("lr", default: .number(3e-4)), Param("weight_decay", default: .number(0.1)), Param("betas", default: .nil),
                                   Param("eps", default: .number(1e-8)), Param("clip", default: .number(1)), Param("warmup", default: .number(0)),
                                   Param("cosine", default: .nil), Param("min_lr", default: .number(0))],
-                        doc: "adamw(lr: 3e-4, weight_decay: 0.1, betas: [0.9, 0.95], eps: 1e-8, clip: 1, warmup: 0, cosine: nil, min_lr: 0) is an AdamW optimizer (no decay on biases and LayerNorm gains). clip is the global gradient-norm limit (nil: no clipping). warmup: n ramps the rate up linearly over n steps; cosine: total decays it along a cosine to min_lr at step total.") { a in
+                        doc: "adamw(lr: 3e-4, weight_decay: 0.1, betas: [0.9, 0.95], eps: 1e-8, clip: 1, warmup: 0, cosine: nil, min_lr: 0) is an AdamW optimizer (no decay on biases and LayerNorm gains). clip is the global gradient-norm limit (nil: no clipping). warmup: n ramps the rate up linearly over n steps; cosine: total decays it along a cosine to min_lr at step total.") { args in
             var betas: (Float, Float) = (0.9, 0.95)
-            if !a.isNil(2) {
-                let b = try a.list(2).items
-                guard b.count == 2, case .number(let b1) = b[0], case .number(let b2) = b[1] else { throw a.fail(2, "a list of two numbers like [0.9, 0.95]") }
+            if !args.isNil("betas") {
+                let b = try args.list("betas").items
+                guard b.count == 2, case .number(let b1) = b[0], case .number(let b2) = b[1] else { throw args.fail("betas", "a list of two numbers like [0.9, 0.95]") }
                 betas = (Float(b1), Float(b2))
             }
-            let clip: Float? = a.isNil(4) ? nil : Float(try a.number(4))
-            let warmup = try a.int(5)
+            let clip: Float? = args.isNil("clip") ? nil : Float(try args.number("clip"))
+            let warmup = try args.int("warmup")
             guard warmup >= 0 else { throw RuntimeError("adamw: warmup must be >= 0, got \(warmup)") }
             let schedule: LearningRateSchedule
-            if let total = try optionalInt(a, 6) {
-                schedule = .cosine(warmupSteps: warmup, totalSteps: total, floor: Float(try a.number(7)))
+            if let total = try optionalInt(args, "cosine") {
+                schedule = .cosine(warmupSteps: warmup, totalSteps: total, floor: Float(try args.number("min_lr")))
             } else {
                 schedule = warmup > 0 ? .warmup(steps: warmup) : .constant
             }
-            return .object(OptimizerValue(try core {
-                try AdamW(learningRate: Float(try a.number(0)), betas: betas, epsilon: Float(try a.number(3)),
-                          weightDecay: Float(try a.number(1)), clipNorm: clip, schedule: schedule)
+            return .object(OptimizerValue(try translatingErrors {
+                try AdamW(learningRate: Float(try args.number("lr")), betas: betas, epsilon: Float(try args.number("eps")),
+                          weightDecay: Float(try args.number("weight_decay")), clipNorm: clip, schedule: schedule)
             }))
         }
         interp.register("load_optimizer", [Param("path"), Param("model")],
-                        doc: "load_optimizer(path, model) is the AdamW optimizer saved in a checkpoint by save(model, path, optimizer: opt), with its moments and step count restored for model.") { a in
-            let path = try a.string(0)
-            guard case .object(let mv as ModelValue) = a[1] else { throw a.fail(1, "a model") }
-            let file = try core { try SafeTensors.read(path: path) }
+                        doc: "load_optimizer(path, model) is the AdamW optimizer saved in a checkpoint by save(model, path, optimizer: opt), with its moments and step count restored for model.") { args in
+            let path = try args.string("path")
+            guard case .object(let mv as ModelValue) = args["model"] else { throw args.fail("model", "a model") }
+            let file = try translatingErrors { try SafeTensors.read(path: path) }
             guard file.metadata["optimizer"] != nil else { throw RuntimeError("load_optimizer: \(path) holds no optimizer state (save it with save(model, path, optimizer: opt))") }
-            let o = try core { try AdamW() }
-            try core { try o.restore(metadata: file.metadata, tensors: file.tensors, for: mv.model.parameters) }
+            let o = try translatingErrors { try AdamW() }
+            try translatingErrors { try o.restore(metadata: file.metadata, tensors: file.tensors, for: mv.model.parameters) }
             return .object(OptimizerValue(o))
         }
     }

@@ -1,21 +1,33 @@
 // ScriptLibrary: binds TensorCore, Models, Data and Schedules into the
 // language — the only module where the two meet (DESIGN.md section 1).
 //
-// What stays true here: `install(into:)` is the one entry point a host
+// What stays true here: `install(into:host:)` is the one entry point a host
 // calls; it registers every binding once, in a fixed order (tensor
-// functions first, since the model and data bindings and the lead's
-// schedule bindings build on tensors). Each native function has one shape:
-// validate the arguments, call the core, wrap the result.
+// functions first, since the model, data and schedule bindings build on
+// tensors). Each native function has one shape: read its arguments by
+// name, validate, call the core, wrap the result. Where things live:
+//   TensorOps / TensorFunctions / TensorValue   tensors
+//   ModelBindings, DataBindings                 models, optimizers; corpora, tokenizers, datasets
+//   FileBindings                                save / load (safetensors)
+//   ScheduleValues, Policies                    phases, schedules, policies written in lfr
+//   RunBindings, CompareBindings                train, load_run, measure; compare
+//   PlotBindings                                plot, hist
+//   Host                                        what the host supplies (progress, interrupts, script source)
 import Script
 
 public enum ScriptLibrary {
     /// Installs every binding into an interpreter (the REPL calls this once).
-    public static func install(into interpreter: Interpreter) throws {
+    /// `host` says how training progress is shown and what an interrupt means;
+    /// the default shows nothing and treats an interrupt as a pause.
+    public static func install(into interpreter: Interpreter, host: LibraryHost = LibraryHost()) throws {
         try installTensorFunctions(into: interpreter)
         installModelBindings(into: interpreter)
         installDataBindings(into: interpreter)
         installFileFunctions(into: interpreter)
-        try installScheduleBindings(into: interpreter)
+        installScheduleValueBindings(into: interpreter)
+        installRunBindings(into: interpreter, host: host)
+        installCompareBindings(into: interpreter, host: host)
+        installPlotBindings(into: interpreter)
         // The LFR schedules written in the language (lfr_paper, random_baseline).
         try interpreter.evaluate("import lfr", file: "<lfr>")
     }

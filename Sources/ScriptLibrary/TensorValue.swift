@@ -66,7 +66,7 @@ public final class TensorValue: NativeObject {
         case "is_mask": return .bool(isMask)
         default:
             if let op = TensorOps.table[name] { return .native(op.method(bound: self)) }
-            throw RuntimeError("tensor has no member '\(name)'\(closest(name, TensorValue.allMemberNames))")
+            throw noMember(name)
         }
     }
 
@@ -112,7 +112,7 @@ public final class TensorValue: NativeObject {
     }
 
     public override func iterationElement(_ i: Int) throws -> Value {
-        try wrap(try core { try tensor.slice([.index(i)]) })
+        try wrap(try translatingErrors { try tensor.slice([.index(i)]) })
     }
 
     public override func length() throws -> Int? {
@@ -170,11 +170,11 @@ public final class TensorValue: NativeObject {
     public override func getIndex(_ items: [IndexArgument]) throws -> Value {
         let t = tensor
         switch try selection(items) {
-        case .basic(let idx): return try wrap(try core { try t.slice(idx) })
-        case .mask(let m): return try wrap(try core { try t.masked(m) })
+        case .basic(let idx): return try wrap(try translatingErrors { try t.slice(idx) })
+        case .mask(let m): return try wrap(try translatingErrors { try t.masked(m) })
         case .take(let idx, let ids, let axis, _):
-            let v = try core { try t.slice(idx) }
-            return try wrap(try core { try v.take(ids, axis: axis) })
+            let v = try translatingErrors { try t.slice(idx) }
+            return try wrap(try translatingErrors { try v.take(ids, axis: axis) })
         }
     }
 
@@ -182,29 +182,23 @@ public final class TensorValue: NativeObject {
         let source = try tensorArgument(value, op: "item assignment")
         switch try selection(items) {
         case .basic(let idx):
-            try core { try tensor.assign(idx, source) }
+            try translatingErrors { try tensor.assign(idx, source) }
         case .mask(let m):
-            try core { try tensor.assign(mask: m, source) }
+            try translatingErrors { try tensor.assign(mask: m, source) }
         case .take(let idx, let ids, let axis, let item):
             // Each listed position along `axis` of the basic selection gets
             // its row of the value (the value broadcasts to [k] + row shape).
-            let view = try core { try tensor.slice(idx) }
-            let positions = try core { try Tensor.arange(view.shape[axis]).take(ids) }.toArray().map { Int($0) }
+            let view = try translatingErrors { try tensor.slice(idx) }
+            let positions = try translatingErrors { try Tensor.arange(view.shape[axis]).take(ids) }.toArray().map { Int($0) }
             var rowShape = view.shape
             rowShape.remove(at: axis)
-            let rows = try core { try source.expand(to: [positions.count] + rowShape) }
+            let rows = try translatingErrors { try source.expand(to: [positions.count] + rowShape) }
             for (k, p) in positions.enumerated() {
                 var at = idx
                 at[item] = .index(p)
-                let row = try core { try rows.slice([.index(k)]) }
-                try core { try tensor.assign(at, row) }
+                let row = try translatingErrors { try rows.slice([.index(k)]) }
+                try translatingErrors { try tensor.assign(at, row) }
             }
         }
     }
-}
-
-/// " (did you mean 'x'?)" for a near miss among `names`, else "".
-func closest(_ name: String, _ names: [String]) -> String {
-    guard let best = names.min(by: { editDistance($0, name) < editDistance($1, name) }), editDistance(best, name) <= 2 else { return "" }
-    return " (did you mean '\(best)'?)"
 }

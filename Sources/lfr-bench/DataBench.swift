@@ -3,6 +3,7 @@
 // printed next to a reference measured in the same run (memcpy of the corpus).
 //   lfr-bench data <corpus folder or file>
 import Data
+import Schedules
 import TensorCore
 #if canImport(Glibc)
 import Glibc
@@ -130,13 +131,13 @@ enum DataBench {
             _ = try Dataset(corpus: corpus, tokenizer: .tokenizer(bpe!), context: 128, val: 0.1, seed: 1)
         }
         print("data: dataset (trained bpe 2048, context 128) built in \(fmt(tBPEData * 1000, 1)) ms (\(fmt(mb / tBPEData, 1)) MB/s, documents encoded in parallel)")
-        var sampler = try BatchSampler(ids: data!.trainIDs, seed: 1)
+        var sampler = try BlockSampler(active: data!.trainIDs, rng: RandomGenerator(seed: 1))
         var batch = [Int32](repeating: 0, count: 16 * data!.blockLength)
         let batches = 20_000
         let tBatch = try median(3) {
             try batch.withUnsafeMutableBufferPointer { dst in
                 for _ in 0..<batches {
-                    let ids = try sampler.next(batchSize: 16)
+                    let ids = sampler.next(16)
                     try data!.fillBatch(blockIDs: ids, into: dst.baseAddress!)
                 }
             }

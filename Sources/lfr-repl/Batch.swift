@@ -14,6 +14,9 @@ enum Batch {
 
     /// Runs `source` named `file`; prints the error (in colour if stderr is a terminal) when it fails.
     static func run(_ source: String, file: String, host: ScriptHost, colorAllowed: Bool) -> Outcome {
+        // A batch script stops when interrupted (a run it trains pauses and
+        // checkpoints first); after -i, the prompt's rules apply.
+        host.library.interruptPausesOnly = !Signals.batchMode.load(ordering: .relaxed)
         do {
             return .finished(try host.evaluate(source, file: file))
         } catch let exit as ScriptExit {
@@ -34,11 +37,11 @@ enum Batch {
 
     /// `lfr-repl FILE`: reads and runs the file.
     static func runFile(_ path: String, host: ScriptHost, colorAllowed: Bool) -> Outcome {
-        guard let source = readTextFile(path) else {
+        guard let source = try? readTextFile(path) else {
             Output.err("lfr-repl: cannot read '\(path)': \(String(cString: strerror(errno)))")
             return .failed(exitCode: 1)
         }
-        noteScriptSource(source)
+        host.library.scriptSource = source
         return run(source, file: path, host: host, colorAllowed: colorAllowed)
     }
 }

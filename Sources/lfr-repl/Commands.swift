@@ -75,7 +75,7 @@ extension Repl {
     }
 
     func load(_ path: String) {
-        guard let source = readTextFile(path) else {
+        guard let source = try? readTextFile(path) else {
             return Output.err("cannot read '\(path)': \(String(cString: strerror(errno)))")
         }
         lastLoaded = path
@@ -150,6 +150,6 @@ func runInitFile(_ repl: Repl) {
     } else {
         return
     }
-    guard access(path, R_OK) == 0, let source = readTextFile(path) else { return }
+    guard access(path, R_OK) == 0, let source = try? readTextFile(path) else { return }
     repl.evaluate(source, name: path)
 }

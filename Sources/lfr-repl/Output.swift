@@ -54,21 +54,6 @@ func formatDuration(_ seconds: Double) -> String {
     return three(max(0, seconds) * 1e6) + " µs"
 }
 
-/// Reads a whole file as UTF-8 text; nil if it cannot be read.
-func readTextFile(_ path: String) -> String? {
-    guard let f = fopen(path, "rb") else { return nil }
-    defer { fclose(f) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, 65536, f) }
-        if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
-        if n < 65536 { break }
-    }
-    if ferror(f) != 0 { return nil }
-    return String(decoding: bytes, as: UTF8.self)
-}
-
 /// Reads all of standard input as UTF-8 text.
 func readStandardInput() -> String {
     var bytes: [UInt8] = []

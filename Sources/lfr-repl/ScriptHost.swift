@@ -6,16 +6,19 @@
 // native objects come from their `memberNames`, which must be cheap and free
 // of side effects), so pressing Tab on a huge tensor costs nothing.
 import Script
+import ScriptLibrary
 
 final class ScriptHost: CompletionSource {
     let interpreter: Interpreter
+    /// The library's host settings (progress, interrupts, script source).
+    let library: LibraryHost
     /// Global slots that existed before the user typed anything (builtins,
     /// prelude, libraries): names in them are not the user's.
     private let startupSlots: Int
 
     init(arguments: [String]) throws {
         interpreter = try Interpreter(arguments: arguments)
-        try installLibraries(into: interpreter)
+        library = try installLibraries(into: interpreter)
         startupSlots = interpreter.globalSlotCount
     }
 
@@ -23,9 +26,7 @@ final class ScriptHost: CompletionSource {
 
     /// Evaluates a chunk; returns the value of its last expression (nil otherwise).
     func evaluate(_ source: String, file: String) throws -> Value {
-        var body = source
-        if body.hasPrefix("#!") { body = "#" + body.dropFirst(2) }   // shebang line of a script
-        return try interpreter.evaluate(body, file: file)
+        try interpreter.evaluate(Interpreter.strippingShebang(source), file: file)
     }
 
     /// True when more lines are needed (open bracket or string, trailing operator).

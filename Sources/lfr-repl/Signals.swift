@@ -1,14 +1,14 @@
 // Signals: Ctrl-C (SIGINT) handling for the whole process.
 // What stays true here: the handler only does async-signal-safe work (atomic
 // stores); it never exits the REPL. It asks running code to stop at its next
-// safe point (the language's interrupt flag and TensorCore's `Interrupt`),
+// safe point (the process's one interrupt flag, which the VM and the core
+// both poll),
 // counts the signal, and writes a byte to a pipe that the prompt's poll()
 // watches (the self-pipe trick: the signal may be delivered to any thread
 // that does not block it, e.g. an OpenBLAS worker, so EINTR alone is not
 // enough to wake the prompt).
 import Glibc
 import Synchronization
-import TensorCore
 import Script
 
 /// Process-wide Ctrl-C state.
@@ -29,7 +29,6 @@ enum Signals {
         // happen inside the signal handler.
         _ = pendingInterrupts.load(ordering: .relaxed)
         batchMode.store(batch, ordering: .relaxed)
-        Interrupt.clear()
         ScriptHost.clearInterrupt()
         var fds: [Int32] = [-1, -1]
         if wakeReadEnd < 0 && pipe(&fds) == 0 {
@@ -43,7 +42,6 @@ enum Signals {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in
             let previous = Signals.pendingInterrupts.add(1, ordering: .relaxed).oldValue
-            Interrupt.request()
             ScriptHost.requestInterrupt()
             if previous > 0 && Signals.batchMode.load(ordering: .relaxed) {
                 _exit(130)
@@ -75,7 +73,6 @@ enum Signals {
     /// Clears every stop request after an interrupted evaluation was handled.
     static func resetAfterInterrupt() {
         _ = takeInterrupts()
-        Interrupt.clear()
         ScriptHost.clearInterrupt()
     }
 }

@@ -37,6 +37,7 @@ func makeHost(_ invocation: Invocation) -> ScriptHost {
 /// Starts the interactive prompt on `host` (after running the start-up file).
 func runInteractive(_ host: ScriptHost, _ invocation: Invocation, banner: Bool) -> Int32 {
     Signals.installInterruptHandler(batch: false)
+    host.library.interruptPausesOnly = true
     let repl = Repl(host: host, invocation: invocation)
     runInitFile(repl)
     if let code = repl.exitCode { return code }
