@@ -33,7 +33,7 @@ enum CompletionContext: Equatable {
 }
 
 /// The REPL commands (`:help` lists them with their descriptions).
-let replCommandNames = [":help", ":load", ":reload", ":time", ":vars", ":type", ":reset", ":quit"]
+let replCommandNames = [":help", ":load", ":reload", ":time", ":vars", ":type", ":reset", ":history", ":save", ":quit"]
 
 /// Finds the completion context of `text` (everything before the cursor).
 func completionContext(_ text: String) -> CompletionContext {

@@ -55,6 +55,7 @@ final class LineEditor {
         // Readline keeps these pointers: they must outlive the call (strdup, never freed).
         lfr_rl_set_readline_name(strdup("lfr"))   // `$if lfr` in ~/.inputrc
         lfr_rl_set_catch_signals(0)
+        lfr_rl_set_catch_sigwinch(0)              // Signals' handler wakes the poll loop instead
         lfr_rl_set_change_environment(0)          // leave LINES/COLUMNS alone
         // Pasted blocks arrive as one line; ~/.inputrc may still turn it off.
         rl_variable_bind("enable-bracketed-paste", "on")
@@ -91,13 +92,10 @@ final class LineEditor {
                 abandonLine()
                 return .interrupted
             }
+            if Signals.windowChanged.exchange(false, ordering: .relaxed) { rl_resize_terminal() }
             let ready = poll(&fds, 2, -1)   // a negative fd (no pipe) is ignored by poll
             if ready < 0 {
-                if errno == EINTR {
-                    // Another signal (a window resize, most likely): let readline re-measure.
-                    if Signals.pendingInterrupts.load(ordering: .relaxed) == 0 { rl_resize_terminal() }
-                    continue
-                }
+                if errno == EINTR { continue }   // the loop looks at what the signal changed
                 rl_callback_handler_remove()
                 return .endOfInput
             }
