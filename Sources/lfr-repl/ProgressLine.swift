@@ -8,11 +8,10 @@
 // of the line: `ProgressDisplay` prints it on a line of its own when it
 // changes, so the redrawn line stays short. On a terminal the line is redrawn
 // in place with `\r\e[K`, which clears one row only, so it must be narrower
-// than the terminal; `TerminalSize` asks the kernel (TIOCGWINSZ) again after
-// each SIGWINCH.
+// than the terminal; `TerminalSize` asks the kernel (TIOCGWINSZ) each time,
+// so a resized window (SIGWINCH) is followed at the next update.
 import CReadline
 import Glibc
-import Synchronization
 
 /// The fields of one progress update (nil: not known, not shown).
 struct ProgressLine: Equatable {
@@ -131,21 +130,15 @@ final class ProgressDisplay {
     }
 }
 
-/// The terminal's width, asked again after each window resize.
+/// The terminal's width, asked of the kernel at each use (one ioctl, far
+/// cheaper than the line it measures), so it follows every resize.
 enum TerminalSize {
-    /// Set by the SIGWINCH handler: the cached width is stale.
-    static let resized = Atomic<Bool>(true)
-    nonisolated(unsafe) private static var cachedColumns = 80
-
     /// Columns of the terminal on stdout (else stderr), $COLUMNS, else 80.
     static func columns() -> Int {
-        if resized.exchange(false, ordering: .relaxed) {
-            var n = Int(lfr_terminal_columns(1))
-            if n <= 0 { n = Int(lfr_terminal_columns(2)) }
-            if n <= 0, let env = getenv("COLUMNS"), let v = Int(String(cString: env)), v > 0 { n = v }
-            cachedColumns = n > 0 ? n : 80
-        }
-        return cachedColumns
+        var n = Int(lfr_terminal_columns(1))
+        if n <= 0 { n = Int(lfr_terminal_columns(2)) }
+        if n <= 0, let env = getenv("COLUMNS"), let v = Int(String(cString: env)), v > 0 { n = v }
+        return n > 0 ? n : 80
     }
 }
 

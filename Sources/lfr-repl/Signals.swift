@@ -44,7 +44,6 @@ enum Signals {
         _ = pendingInterrupts.load(ordering: .relaxed)
         _ = stopSignal.load(ordering: .relaxed)
         _ = windowChanged.load(ordering: .relaxed)
-        _ = TerminalSize.resized.load(ordering: .relaxed)
         batchMode.store(batch, ordering: .relaxed)
         Interrupt.clear()
         ScriptHost.clearInterrupt()
@@ -77,11 +76,10 @@ enum Signals {
         sigaction(SIGINT, &action, nil)
         if batch { sigaction(SIGTERM, &action, nil) }
 
-        // A resize only marks the width stale and wakes the prompt (which
-        // tells readline); readline's own SIGWINCH handler is off.
+        // A resize wakes the prompt, which tells readline (whose own
+        // SIGWINCH handler is off); progress lines ask for the width anew.
         var resize = sigaction()
         resize.__sigaction_handler.sa_handler = { _ in
-            TerminalSize.resized.store(true, ordering: .relaxed)
             Signals.windowChanged.store(true, ordering: .relaxed)
             let fd = Signals.wakeWriteEnd.load(ordering: .relaxed)
             if fd >= 0 {

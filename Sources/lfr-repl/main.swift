@@ -87,11 +87,14 @@ func runMain() -> Int32 {
 
 // The interpreter runs on a thread with a large stack (deep recursion in
 // lfr code must become an lfr error, never a native stack overflow). Only
-// that thread receives SIGINT and SIGTERM, so Ctrl-C interrupts its poll() at the prompt.
+// that thread receives SIGINT, SIGTERM and SIGWINCH, so they interrupt its
+// poll() at the prompt (and are unblocked there even if the parent process
+// started us with them blocked).
 var blocked = sigset_t()
 sigemptyset(&blocked)
 sigaddset(&blocked, SIGINT)
 sigaddset(&blocked, SIGTERM)
+sigaddset(&blocked, SIGWINCH)
 pthread_sigmask(SIG_BLOCK, &blocked, nil)
 var status: Int32 = 0
 runOnLargeStack {

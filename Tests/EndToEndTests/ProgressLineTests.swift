@@ -35,7 +35,9 @@ struct ProgressLineTests {
     @Test("what each width keeps")
     func widths() {
         #expect(full.render(width: 120) ==
-                "phase 2/3 focus | step 1,200/1,500 | 1,228,800/1,536,000 tok | loss 2.3457 | val ppl 11.500 | lr 3.0e-4")
+                "phase 2/3 focus | step 1,200/1,500 | 1,228,800/1,536,000 tok | loss 2.3457 | val ppl 11.500 | lr 3.0e-4 | 48,213 tok/s")
+        #expect(full.render(width: 100) ==
+                "step 1,200/1,500 | 1,228,800/1,536,000 tok | loss 2.3457 | val ppl 11.500 | lr 3.0e-4")
         #expect(full.render(width: 80) == "step 1,200/1,500 | 1,228,800/1,536,000 tok | loss 2.3457 | lr 3.0e-4")
         #expect(full.render(width: 60) == "step 1,200/1,500 | loss 2.3457 | lr 3.0e-4")
         #expect(full.render(width: 40) == "step 1,200/1,500 | loss 2.3457")
@@ -47,7 +49,7 @@ struct ProgressLineTests {
     func formats() {
         #expect(grouped(0) == "0" && grouped(999) == "999" && grouped(1000) == "1,000" && grouped(-1234567) == "-1,234,567")
         #expect(fixed(2.34567, 4) == "2.3457" && fixed(0.00004, 4) == "0.0000" && fixed(-1.5, 1) == "-1.5")
-        #expect(scientific(3e-4) == "3.0e-4" && scientific(0.05) == "0.05" && scientific(1e-3) == "1.0e-3")
+        #expect(scientific(3e-4) == "3.0e-4" && scientific(0.05) == "0.050" && scientific(1e-3) == "1.0e-3")
         #expect(shortDuration(42) == "42s" && shortDuration(187) == "3m07s" && shortDuration(3900) == "1h05m")
     }
 
