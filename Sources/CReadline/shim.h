@@ -65,6 +65,9 @@ static inline void lfr_history_set_multiline_format(void) {
     history_write_timestamps = 1;
     history_multiline_entries = 1;
 }
+static inline void lfr_rl_set_display_matches_hook(rl_compdisp_func_t *fn) {
+    rl_completion_display_matches_hook = fn;
+}
 /* Columns of the terminal on `fd`, or 0 if it is not a terminal. */
 static inline int lfr_terminal_columns(int fd) {
     struct winsize ws;

@@ -149,6 +149,11 @@ final class Repl: LineCompleter {
     // MARK: - LineCompleter
 
     func completions(textBeforeCursor: String, word: String) -> Completion {
+        // Tab on a blank continuation line indents.
+        if let newline = textBeforeCursor.lastIndex(of: "\n"),
+           textBeforeCursor[textBeforeCursor.index(after: newline)...].allSatisfy({ $0 == " " || $0 == "\t" }) {
+            return Completion(candidates: ["  "])
+        }
         let context = completionContext(textBeforeCursor)
         var result = completionCandidates(context, source: host)
         result.candidates = result.candidates.filter { $0.hasPrefix(word) }

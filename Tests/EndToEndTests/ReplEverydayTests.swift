@@ -203,4 +203,38 @@ struct ReplEverydayTests {
         ], sandbox: box)
         check(r)
     }
+
+    @Test("one Tab lists a long completion list cut with '… and N more'; Tab on a blank continuation line indents")
+    func completionLists() throws {
+        let box = try Sandbox(); defer { box.cleanup() }
+        let r = try ptySession([
+            .expect(prompt),
+            .send("var d = {}; for i in range(300) { d[\"key\\(i)\"] = i }\r"),
+            .expect(prompt),
+            .send("d.key\t"),
+            .expect("… and [0-9,]+ more \\(type more letters\\)\\n"),
+            .expect("lfr> d\\.key"),
+            .send("299\r"),
+            .expect("\\n299\\n"),
+            .expect(prompt),
+            .send("fn f() {\r"),
+            .expect(continuation),
+            .send("\t"),
+            .sleep(0.2),
+            .send("7\r"),
+            .expect(continuation),
+            .send("}\r"),
+            .expect(prompt),
+            .send("f()\r"),
+            .expect("\\n7\\n"),
+            .expect(prompt),
+            .send(":quit\r"),
+            .waitExit(10),
+        ], sandbox: box)
+        check(r)
+        #expect(r.output.contains("...>   7"))
+        #expect(!r.output.contains("Display all"))
+        let history = box.read("history") ?? ""
+        #expect(history.contains("fn f() {\n  7\n}"))
+    }
 }
