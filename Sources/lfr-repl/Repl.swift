@@ -155,7 +155,7 @@ final class Repl: LineCompleter {
             return Completion(candidates: ["  "])
         }
         let context = completionContext(textBeforeCursor)
-        var result = completionCandidates(context, source: host)
+        var result = completionCandidates(context, source: host, given: givenNamedArguments(textBeforeCursor))
         result.candidates = result.candidates.filter { $0.hasPrefix(word) }
         return result
     }
