@@ -61,6 +61,12 @@ final class LineEditor {
         lfr_rl_set_change_environment(0)          // leave LINES/COLUMNS alone
         // Pasted blocks arrive as one line; ~/.inputrc may still turn it off.
         rl_variable_bind("enable-bracketed-paste", "on")
+        // Up/Down with text typed recall only entries starting with it (as in
+        // IPython and Julia); ~/.inputrc, read later, may bind them otherwise.
+        for (key, command) in [("\\e[A", "history-search-backward"), ("\\e[B", "history-search-forward"),
+                               ("\\eOA", "history-search-backward"), ("\\eOB", "history-search-forward")] {
+            _ = rl_parse_and_bind(strdup("\"\(key)\": \(command)"))
+        }
         // One Tab lists the candidates when it cannot complete further.
         rl_variable_bind("show-all-if-ambiguous", "on")
         // Our own list: readline's "Display all N possibilities?" and --More--

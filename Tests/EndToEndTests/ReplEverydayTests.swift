@@ -237,4 +237,30 @@ struct ReplEverydayTests {
         let history = box.read("history") ?? ""
         #expect(history.contains("fn f() {\n  7\n}"))
     }
+
+    @Test("Up with text typed recalls the last entry starting with it")
+    func prefixHistorySearch() throws {
+        let box = try Sandbox(); defer { box.cleanup() }
+        let r = try ptySession([
+            .expect(prompt),
+            .send("let aa = 11\r"),
+            .expect(prompt),
+            .send("let bb = 22\r"),
+            .expect(prompt),
+            .send("print(\"other\")\r"),
+            .expect(prompt),
+            .send("let a"),
+            .sleep(0.1),
+            .send("\u{1B}[A"),
+            .sleep(0.2),
+            .send("\r"),
+            .expect(prompt),
+            .send(":history 2\r"),
+            .expect("\\d+  let aa = 11\\n\\s*\\d+  :history 2\\n"),
+            .expect(prompt),
+            .send(":quit\r"),
+            .waitExit(10),
+        ], sandbox: box)
+        check(r)
+    }
 }
