@@ -15,7 +15,7 @@ extension Repl {
         (":time EXPR", "evaluate EXPR, print its value (not after a trailing ;) and the wall and CPU time"),
         (":vars", "the names you have bound, with type, a short summary and memory"),
         (":type EXPR", "the type of EXPR's value"),
-        (":reset", "forget every binding (start afresh, start-up file included); says what it dropped"),
+        (":reset [-f]", "forget every binding (start afresh, start-up file included); asks first if models or runs would go"),
         (":history [N]", "the last N entries (20 if N is not given)"),
         (":save FILE", "write this session's entries that ran without error to FILE, a runnable script"),
         (":quit", "leave (so do exit, quit and Ctrl-D on an empty line)"),
@@ -43,6 +43,8 @@ extension Repl {
             guard !argument.isEmpty else { return usage(":type EXPR") }
             if let value = evaluate(argument) { Output.out(typeName(value) + "\n") }
         case "reset":
+            guard argument.isEmpty || argument == "-f" else { return usage(":reset [-f]") }
+            if argument.isEmpty && !confirmReset() { return Output.out("nothing dropped\n") }
             reset()
         case "history":
             guard argument.isEmpty || Int(argument).map({ $0 > 0 }) == true else { return usage(":history [N]") }
@@ -154,6 +156,16 @@ extension Repl {
         var v = Double(n), u = 0
         while v >= 1024 && u < units.count - 1 { v /= 1024; u += 1 }
         return u == 0 ? "\(n) bytes" : String(format: "%.1f %@", v, units[u])
+    }
+
+    /// True unless bindings hold models or training runs and the user does not answer y.
+    private func confirmReset() -> Bool {
+        let valuable = host.userGlobals().filter { ["model", "run", "comparison"].contains(typeName($0.value)) }
+        guard !valuable.isEmpty else { return true }
+        let names = valuable.map { "\($0.name) (\(typeName($0.value)))" }.joined(separator: ", ")
+        Output.out("this drops \(names)\n")
+        guard case .line(let answer) = editor.read(prompt: "drop everything? [y/N] ") else { return false }
+        return ["y", "yes"].contains(answer.trimmingWhitespace.lowercased())
     }
 
     private func reset() {

@@ -263,4 +263,36 @@ struct ReplEverydayTests {
         ], sandbox: box)
         check(r)
     }
+
+    @Test(":reset asks before dropping a model; n keeps it, y drops it, -f does not ask")
+    func resetAsks() throws {
+        let box = try Sandbox(); defer { box.cleanup() }
+        let r = try ptySession([
+            .expect(prompt),
+            .send("let m = gpt(layers: 1, dim: 16, heads: 2, vocab: 50, context: 8)\r"),
+            .expect(prompt),
+            .send(":reset\r"),
+            .expect("this drops m \\(model\\)\\n"),
+            .expect("drop everything\\? \\[y/N\\] "),
+            .send("n\r"),
+            .expect("nothing dropped"),
+            .expect(prompt),
+            .send("type(m)\r"),
+            .expect("\"model\""),
+            .expect(prompt),
+            .send(":reset\r"),
+            .expect("\\[y/N\\] "),
+            .send("y\r"),
+            .expect("dropped 1 binding: m\\n"),
+            .expect(prompt),
+            .send("let m2 = gpt(layers: 1, dim: 16, heads: 2, vocab: 50, context: 8)\r"),
+            .expect(prompt),
+            .send(":reset -f\r"),
+            .expect("dropped 1 binding: m2\\n"),
+            .expect(prompt),
+            .send(":quit\r"),
+            .waitExit(10),
+        ], sandbox: box)
+        check(r)
+    }
 }
