@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <readline/readline.h>
 #include <readline/history.h>
+#include <sys/ioctl.h>
 
 static inline void lfr_rl_set_completion(rl_completion_func_t *fn) {
     rl_attempted_completion_function = fn;
@@ -63,5 +64,14 @@ static inline void lfr_history_set_multiline_format(void) {
     history_comment_char = '#';
     history_write_timestamps = 1;
     history_multiline_entries = 1;
+}
+static inline void lfr_rl_set_display_matches_hook(rl_compdisp_func_t *fn) {
+    rl_completion_display_matches_hook = fn;
+}
+/* Columns of the terminal on `fd`, or 0 if it is not a terminal. */
+static inline int lfr_terminal_columns(int fd) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) != 0) return 0;
+    return ws.ws_col;
 }
 #endif

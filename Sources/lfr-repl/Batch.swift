@@ -1,9 +1,15 @@
 // Batch: running a script file, standard input or `-e CODE` without prompts.
 // What stays true here: the exit code says what happened (0 ok, 1 error in
-// the script with the message on stderr, 130 interrupted by Ctrl-C, n after
-// `exit(n)`); output written by the script is flushed before any message.
+// the script with the message on stderr, 130 interrupted by Ctrl-C, 143
+// stopped by SIGTERM, n after `exit(n)`); output written by the script is
+// flushed before any message; an interrupted script says where it stopped
+// and, when a training run was paused, how to resume it.
 import Glibc
 import Script
+
+/// Set by the library hook: what to tell the user after an interrupted batch
+/// run (the paused run's folder and how to resume it), nil if nothing.
+nonisolated(unsafe) var interruptionNote: () -> String? = { nil }
 
 enum Batch {
     /// What happened to a piece of code run in batch mode.
@@ -24,10 +30,14 @@ enum Batch {
         } catch let e as ScriptError {
             let color = Output.colorEnabled(fd: 2, allowed: colorAllowed)
             if e.kind == .interrupted {
-                Output.err(Output.red("interrupted", color) + (e.location.map { " at \($0)" } ?? ""))
-                return .failed(exitCode: 130)
+                let code = Signals.stopExitCode
+                var text = ErrorDisplay.render(e, color: color)
+                if code == 128 + SIGTERM { text += "\n(stopped by SIGTERM)" }
+                if let note = interruptionNote() { text += "\n" + note }
+                Output.err(text)
+                return .failed(exitCode: code)
             }
-            Output.err(e.rendered(color: color))
+            Output.err(ErrorDisplay.render(e, color: color))
             return .failed(exitCode: 1)
         } catch {
             Output.err("error: \(error)")

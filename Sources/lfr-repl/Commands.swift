@@ -9,14 +9,16 @@ import Script
 extension Repl {
     static let commandHelp: [(String, String)] = [
         (":help", "this overview"),
-        (":help NAME", "the doc string of a builtin, function or type (like help(NAME))"),
+        (":help NAME", "the doc string of a builtin, function, method (t.sum) or type; also ?NAME, NAME?"),
         (":load FILE", "run a .lfr file here; its top-level names stay bound"),
         (":reload", "run the last :load-ed file again"),
-        (":time EXPR", "evaluate EXPR, print its value and the wall and CPU time taken"),
+        (":time EXPR", "evaluate EXPR, print its value (not after a trailing ;) and the wall and CPU time"),
         (":vars", "the names you have bound, with type, a short summary and memory"),
         (":type EXPR", "the type of EXPR's value"),
-        (":reset", "forget every binding (start afresh, start-up file included)"),
-        (":quit", "leave (so does Ctrl-D on an empty line)"),
+        (":reset [-f]", "forget every binding (start afresh, start-up file included); asks first if models or runs would go"),
+        (":history [N]", "the last N entries (20 if N is not given)"),
+        (":save FILE", "write this session's entries that ran without error to FILE, a runnable script"),
+        (":quit", "leave (so do exit, quit and Ctrl-D on an empty line)"),
     ]
 
     func runCommand(_ line: String) {
@@ -41,7 +43,15 @@ extension Repl {
             guard !argument.isEmpty else { return usage(":type EXPR") }
             if let value = evaluate(argument) { Output.out(typeName(value) + "\n") }
         case "reset":
+            guard argument.isEmpty || argument == "-f" else { return usage(":reset [-f]") }
+            if argument.isEmpty && !confirmReset() { return Output.out("nothing dropped\n") }
             reset()
+        case "history":
+            guard argument.isEmpty || Int(argument).map({ $0 > 0 }) == true else { return usage(":history [N]") }
+            printHistory(Int(argument) ?? 20)
+        case "save":
+            guard !argument.isEmpty else { return usage(":save FILE") }
+            save(to: argument)
         case "quit", "q", "exit":
             exitCode = 0
         default:
@@ -66,12 +76,41 @@ extension Repl {
         Output.out(text + "\n")
     }
 
-    private func printHelp(_ name: String) {
+    /// Help for a name or a dotted path (`t.sum`), wrapped to the terminal.
+    func printHelp(_ name: String) {
         if let text = host.helpText(for: name) {
-            Output.out(text + "\n")
+            Output.out(wrapText(text, width: max(20, TerminalSize.columns() - 1)) + "\n")
         } else {
-            Output.err("no help for '\(name)': not a builtin, a bound name or a type")
+            Output.err("no help for '\(name)': not a builtin, a bound name, a member or a type")
         }
+    }
+
+    /// `:history N`: the last N entries, numbered; later lines of an entry indented.
+    private func printHistory(_ n: Int) {
+        let entries = history.entries()
+        var text = ""
+        let first = max(0, entries.count - n)
+        let width = String(entries.count).count
+        for i in first..<entries.count {
+            let number = String(i + 1)
+            let lines = entries[i].split(separator: "\n", omittingEmptySubsequences: false)
+            text += String(repeating: " ", count: width - number.count) + Output.dim(number, colorOut) + "  " + lines[0] + "\n"
+            for line in lines.dropFirst() { text += String(repeating: " ", count: width + 2) + line + "\n" }
+        }
+        Output.out(text)
+    }
+
+    /// `:save FILE`: the entries that ran without error, in order, as a script.
+    private func save(to path: String) {
+        var text = "# Saved from an lfr-repl session: the entries that ran without error.\n"
+        for entry in savedEntries { text += entry + "\n" }
+        guard let f = fopen(path, "w") else {
+            return Output.err("cannot write '\(path)': \(String(cString: strerror(errno)))")
+        }
+        let ok = fputs(text, f) >= 0
+        if fclose(f) != 0 || !ok { return Output.err("cannot write '\(path)': \(String(cString: strerror(errno)))") }
+        let n = savedEntries.count
+        Output.out("saved \(n) \(n == 1 ? "entry" : "entries") to \(path)\n")
     }
 
     func load(_ path: String) {
@@ -86,7 +125,7 @@ extension Repl {
         let start = TimePoint.now()
         let value = evaluate(expression)
         let end = TimePoint.now()
-        if let value { show(value) }
+        if let value, !expression.hasSuffix(";") { show(value) }
         if exitCode != nil { return }
         Output.out(Output.dim("wall \(formatDuration(end.wall - start.wall)), cpu \(formatDuration(end.cpu - start.cpu))", colorOut) + "\n")
     }
@@ -119,17 +158,59 @@ extension Repl {
         return u == 0 ? "\(n) bytes" : String(format: "%.1f %@", v, units[u])
     }
 
+    /// True unless bindings hold models or training runs and the user does not answer y.
+    private func confirmReset() -> Bool {
+        let valuable = host.userGlobals().filter { ["model", "run", "comparison"].contains(typeName($0.value)) }
+        guard !valuable.isEmpty else { return true }
+        let names = valuable.map { "\($0.name) (\(typeName($0.value)))" }.joined(separator: ", ")
+        Output.out("this drops \(names)\n")
+        guard case .line(let answer) = editor.read(prompt: "drop everything? [y/N] ") else { return false }
+        return ["y", "yes"].contains(answer.trimmingWhitespace.lowercased())
+    }
+
     private func reset() {
         do {
+            let dropped = host.userGlobals().map(\.name)
             host = try ScriptHost(arguments: invocation.scriptArguments)
             lastLoaded = nil
             entryNumber = 0
+            savedEntries = []
             runInitFile(self)
-            Output.out("all bindings cleared\n")
+            if dropped.isEmpty {
+                Output.out("nothing to drop: no bindings yet\n")
+            } else {
+                var names = dropped.prefix(12).joined(separator: ", ")
+                if dropped.count > 12 { names += " and \(dropped.count - 12) more" }
+                Output.out("dropped \(dropped.count) \(dropped.count == 1 ? "binding" : "bindings"): \(names)\n")
+            }
         } catch {
             report(error)
         }
     }
+}
+
+/// `text` with every line longer than `width` broken at spaces (a line's
+/// leading indentation is repeated on its continuation lines; a word longer
+/// than the width stays whole).
+func wrapText(_ text: String, width: Int) -> String {
+    var out: [String] = []
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        if line.count <= width { out.append(String(line)); continue }
+        let indent = String(line.prefix(while: { $0 == " " }))
+        var current = ""
+        for word in line.dropFirst(indent.count).split(separator: " ") {
+            if current.isEmpty {
+                current = indent + word
+            } else if current.count + 1 + word.count <= width {
+                current += " " + word
+            } else {
+                out.append(current)
+                current = indent + word
+            }
+        }
+        out.append(current)
+    }
+    return out.joined(separator: "\n")
 }
 
 extension String {

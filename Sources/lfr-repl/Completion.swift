@@ -33,7 +33,7 @@ enum CompletionContext: Equatable {
 }
 
 /// The REPL commands (`:help` lists them with their descriptions).
-let replCommandNames = [":help", ":load", ":reload", ":time", ":vars", ":type", ":reset", ":quit"]
+let replCommandNames = [":help", ":load", ":reload", ":time", ":vars", ":type", ":reset", ":history", ":save", ":quit"]
 
 /// Finds the completion context of `text` (everything before the cursor).
 func completionContext(_ text: String) -> CompletionContext {
@@ -66,8 +66,9 @@ func completionWordBreaks(_ text: String) -> String {
     }
 }
 
-/// Candidates for `context` (not yet filtered by the word readline replaces).
-func completionCandidates(_ context: CompletionContext, source: CompletionSource?) -> Completion {
+/// Candidates for `context` (not yet filtered by the word readline replaces);
+/// named arguments already in the call (`given`) are not offered again.
+func completionCandidates(_ context: CompletionContext, source: CompletionSource?, given: Set<String> = []) -> Completion {
     switch context {
     case .nothing:
         return Completion(candidates: [])
@@ -81,13 +82,70 @@ func completionCandidates(_ context: CompletionContext, source: CompletionSource
     case .name(let prefix, let callee):
         var names: [String] = []
         if let callee, let params = source?.parameterNames(ofPath: callee) {
-            names += params.filter { $0.hasPrefix(prefix) }.map { $0 + ": " }
+            names += params.filter { $0.hasPrefix(prefix) && !given.contains($0) }.map { $0 + ": " }
         }
         var others = (source?.keywords ?? []) + (source?.globalNames() ?? [])
         others = others.filter { $0.hasPrefix(prefix) && !$0.hasPrefix("_") || (prefix.hasPrefix("_") && $0.hasPrefix(prefix)) }
         names += uniqueSorted(others)
         return Completion(candidates: names)
     }
+}
+
+/// The `name:` labels already written in the innermost open call of `text`.
+func givenNamedArguments(_ text: String) -> Set<String> {
+    let b = Array(text.utf8)
+    var opens: [(byte: UInt8, at: Int)] = []
+    var i = 0
+    while i < b.count {
+        let c = b[i]
+        if c == UInt8(ascii: "\"") {                     // skip a string (escapes included)
+            i += 1
+            while i < b.count && b[i] != UInt8(ascii: "\"") { i += b[i] == UInt8(ascii: "\\") ? 2 : 1 }
+        } else if c == UInt8(ascii: "#") {
+            while i < b.count && b[i] != 10 { i += 1 }
+        } else if c == UInt8(ascii: "(") || c == UInt8(ascii: "[") || c == UInt8(ascii: "{") {
+            opens.append((c, i))
+        } else if c == UInt8(ascii: ")") || c == UInt8(ascii: "]") || c == UInt8(ascii: "}") {
+            if !opens.isEmpty { opens.removeLast() }
+        }
+        i += 1
+    }
+    guard let call = opens.last, call.byte == UInt8(ascii: "(") else { return [] }
+    // Labels at depth 0 of the call: an identifier right after `(` or `,`, then `:`.
+    var given: Set<String> = []
+    var depth = 0
+    var j = call.at + 1
+    var argumentStart = true
+    while j < b.count {
+        let c = b[j]
+        if c == UInt8(ascii: "\"") {
+            j += 1
+            while j < b.count && b[j] != UInt8(ascii: "\"") { j += b[j] == UInt8(ascii: "\\") ? 2 : 1 }
+            argumentStart = false
+        } else if c == UInt8(ascii: "(") || c == UInt8(ascii: "[") || c == UInt8(ascii: "{") {
+            depth += 1; argumentStart = false
+        } else if c == UInt8(ascii: ")") || c == UInt8(ascii: "]") || c == UInt8(ascii: "}") {
+            depth -= 1
+        } else if c == UInt8(ascii: ",") && depth == 0 {
+            argumentStart = true
+        } else if argumentStart && depth == 0 && c != 32 && c != 9 && c != 10 {
+            var k = j
+            while k < b.count && isIdentifierByte(b[k]) { k += 1 }
+            var colon = k
+            while colon < b.count && (b[colon] == 32 || b[colon] == 9) { colon += 1 }
+            if k > j && colon < b.count && b[colon] == UInt8(ascii: ":") {
+                given.insert(String(decoding: b[j..<k], as: UTF8.self))
+            }
+            argumentStart = false
+            j = max(j, k - 1)
+        }
+        j += 1
+    }
+    return given
+}
+
+private func isIdentifierByte(_ c: UInt8) -> Bool {
+    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 95 || c >= 0x80
 }
 
 private func uniqueSorted(_ names: [String]) -> [String] {

@@ -4,8 +4,10 @@
 // (so a crash or a second session loses nothing); an entry equal to the one
 // before it is not stored again; an entry of several lines is one entry (the
 // file puts a `#<time>` line before each entry); the file is capped at
-// `limit` lines when the session starts and ends.
+// `limit` entries (not lines: a multi-line entry is kept or dropped whole)
+// when the session starts and ends.
 import CReadline
+import Script
 import Glibc
 
 final class History {
@@ -32,7 +34,7 @@ final class History {
     func load() {
         guard let path else { return }
         if access(path, F_OK) != 0 { return }
-        history_truncate_file(path, Int32(limit))
+        History.capFile(path, entries: limit)
         read_history(path)
         if history_length > 0, let entry = history_get(history_base + history_length - 1), let line = entry.pointee.line {
             last = String(cString: line)
@@ -57,7 +59,33 @@ final class History {
     /// Caps the file (end of session).
     func close() {
         guard let path, access(path, F_OK) == 0 else { return }
-        history_truncate_file(path, Int32(limit))
+        History.capFile(path, entries: limit)
+    }
+
+    /// The entries in memory, oldest first.
+    func entries() -> [String] {
+        var out: [String] = []
+        for i in 0..<Int(history_length) {
+            if let e = history_get(history_base + Int32(i)), let line = e.pointee.line { out.append(String(cString: line)) }
+        }
+        return out
+    }
+
+    /// Keeps the last `entries` entries of the file at `path` (an entry starts
+    /// at a `#<digits>` line); rewrites it only when it holds more.
+    static func capFile(_ path: String, entries limit: Int) {
+        guard let text = try? readTextFile(path) else { return }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var starts: [Int] = []
+        for (i, line) in lines.enumerated() where line.count > 1 && line.first == "#" && line.dropFirst().allSatisfy(\.isNumber) {
+            starts.append(i)
+        }
+        guard starts.count > limit else { return }
+        let kept = lines[starts[starts.count - limit]...].joined(separator: "\n")
+        let temporary = path + ".tmp"
+        guard let f = fopen(temporary, "w") else { return }
+        let ok = fputs(kept, f) >= 0
+        if fclose(f) == 0 && ok { rename(temporary, path) } else { unlink(temporary) }
     }
 }
 

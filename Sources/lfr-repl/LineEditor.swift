@@ -5,7 +5,9 @@
 // What stays true here: readline never installs signal handlers of its own
 // (rl_catch_signals = 0); between two calls to `read` the terminal is in its
 // normal (cooked) mode, so Ctrl-C while code runs reaches our handler; the
-// completion callback only reads state and never evaluates user code.
+// completion callback only reads state and never evaluates user code; a
+// completion list shows at most `LineEditor.shownMatches` candidates, then
+// "… and N more".
 import CReadline
 import Glibc
 
@@ -55,9 +57,21 @@ final class LineEditor {
         // Readline keeps these pointers: they must outlive the call (strdup, never freed).
         lfr_rl_set_readline_name(strdup("lfr"))   // `$if lfr` in ~/.inputrc
         lfr_rl_set_catch_signals(0)
+        lfr_rl_set_catch_sigwinch(0)              // Signals' handler wakes the poll loop instead
         lfr_rl_set_change_environment(0)          // leave LINES/COLUMNS alone
         // Pasted blocks arrive as one line; ~/.inputrc may still turn it off.
         rl_variable_bind("enable-bracketed-paste", "on")
+        // Up/Down with text typed recall only entries starting with it (as in
+        // IPython and Julia); ~/.inputrc, read later, may bind them otherwise.
+        for (key, command) in [("\\e[A", "history-search-backward"), ("\\e[B", "history-search-forward"),
+                               ("\\eOA", "history-search-backward"), ("\\eOB", "history-search-forward")] {
+            _ = rl_parse_and_bind(strdup("\"\(key)\": \(command)"))
+        }
+        // One Tab lists the candidates when it cannot complete further.
+        rl_variable_bind("show-all-if-ambiguous", "on")
+        // Our own list: readline's "Display all N possibilities?" and --More--
+        // are answered automatically in callback mode, so long lists are cut.
+        lfr_rl_set_display_matches_hook(lineEditorDisplayMatches)
         lfr_rl_set_completion(lineEditorAttemptCompletion)
         lfr_rl_set_completion_word_break_hook(lineEditorWordBreaks)
         lfr_rl_set_completion_query_items(200)
@@ -91,13 +105,10 @@ final class LineEditor {
                 abandonLine()
                 return .interrupted
             }
+            if Signals.windowChanged.exchange(false, ordering: .relaxed) { rl_resize_terminal() }
             let ready = poll(&fds, 2, -1)   // a negative fd (no pipe) is ignored by poll
             if ready < 0 {
-                if errno == EINTR {
-                    // Another signal (a window resize, most likely): let readline re-measure.
-                    if Signals.pendingInterrupts.load(ordering: .relaxed) == 0 { rl_resize_terminal() }
-                    continue
-                }
+                if errno == EINTR { continue }   // the loop looks at what the signal changed
                 rl_callback_handler_remove()
                 return .endOfInput
             }
@@ -151,6 +162,20 @@ final class LineEditor {
         return editor.breakCharacters
     }
 
+    static let shownMatches = 60
+
+    /// Prints the candidates in columns fitted to the terminal (at most `shownMatches`), then redraws the prompt.
+    fileprivate static func displayMatches(_ matches: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ count: Int) {
+        guard let matches, count > 0 else { return }
+        var names: [String] = []
+        for i in 1...count where names.count < shownMatches {
+            if let m = matches[i] { names.append(String(cString: m)) }
+        }
+        fputs("\n" + completionListText(names, total: count, width: TerminalSize.columns()), stdout)
+        fflush(stdout)
+        rl_forced_update_display()
+    }
+
     /// The current line up to the cursor (rl_point counts bytes).
     static func lineBeforeCursor() -> String {
         guard let buffer = lfr_rl_line_buffer() else { return "" }
@@ -164,6 +189,27 @@ final class LineEditor {
 private func lineEditorAttemptCompletion(_ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32)
     -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
     LineEditor.attemptCompletion(text)
+}
+
+private func lineEditorDisplayMatches(_ matches: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ count: Int32, _ maxLength: Int32) {
+    LineEditor.displayMatches(matches, Int(count))
+}
+
+/// `names` in columns across `width`, one line per row, and "… and N more"
+/// when `total` is larger than the names shown.
+func completionListText(_ names: [String], total: Int, width: Int) -> String {
+    let cell = (names.map(\.count).max() ?? 0) + 2
+    let perRow = max(1, (width - 1) / max(1, cell))
+    var text = ""
+    var column = 0
+    for name in names {
+        column += 1
+        text += column == perRow ? name : name.padded(to: cell)
+        if column == perRow { text += "\n"; column = 0 }
+    }
+    if column != 0 { text = String(text.reversed().drop(while: { $0 == " " }).reversed()) + "\n" }
+    if total > names.count { text += "… and \(grouped(total - names.count)) more (type more letters)\n" }
+    return text
 }
 
 private func lineEditorWordBreaks() -> UnsafeMutablePointer<CChar>? {

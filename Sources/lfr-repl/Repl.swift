@@ -25,6 +25,8 @@ final class Repl: LineCompleter {
     var entryNumber = 0
     /// Set by `exit(n)` or :quit.
     var exitCode: Int32?
+    /// The code entries that ran without error, in order (what :save writes).
+    var savedEntries: [String] = []
 
     init(host: ScriptHost, invocation: Invocation) {
         self.host = host
@@ -68,7 +70,9 @@ final class Repl: LineCompleter {
                 if buffer.isEmpty { return nil }
                 buffer = ""          // Ctrl-D inside an unfinished entry drops it
                 Output.out("\n")
-            case .line(let line):
+            case .line(let typed):
+                // A pasted transcript (`lfr> ...` lines, output between them) runs as its code.
+                let line = buffer.isEmpty ? (stripTranscriptPrompts(typed) ?? typed) : typed
                 if buffer.isEmpty {
                     let trimmed = line.trimmingWhitespace
                     if trimmed.isEmpty { continue }
@@ -88,9 +92,19 @@ final class Repl: LineCompleter {
             runCommand(entry)
             return
         }
-        let quiet = entry.trimmingWhitespace.hasSuffix(";")
-        if let value = evaluate(entry), !quiet {
-            show(value)
+        let trimmed = entry.trimmingWhitespace
+        if trimmed == "exit" || trimmed == "quit" {   // as in Python's REPL
+            exitCode = 0
+            return
+        }
+        if let name = helpQuery(trimmed) {
+            printHelp(name)
+            return
+        }
+        let quiet = trimmed.hasSuffix(";")
+        if let value = evaluate(entry) {
+            savedEntries.append(entry)
+            if !quiet { show(value) }
         }
     }
 
@@ -125,12 +139,8 @@ final class Repl: LineCompleter {
         }
         Signals.resetAfterInterrupt()
         if let e = error as? ScriptError {
-            if e.kind == .interrupted {
-                // The terminal has echoed ^C on the current line.
-                Output.err("\n" + Output.red("interrupted", colorErr) + (e.location.map { " at \($0)" } ?? ""))
-                return
-            }
-            Output.err(e.rendered(color: colorErr))
+            // After an interrupt the terminal has echoed ^C on the current line.
+            Output.err((e.kind == .interrupted ? "\n" : "") + ErrorDisplay.render(e, color: colorErr))
             return
         }
         Output.err(Output.red("error:", colorErr) + " \(error)")
@@ -139,8 +149,13 @@ final class Repl: LineCompleter {
     // MARK: - LineCompleter
 
     func completions(textBeforeCursor: String, word: String) -> Completion {
+        // Tab on a blank continuation line indents.
+        if let newline = textBeforeCursor.lastIndex(of: "\n"),
+           textBeforeCursor[textBeforeCursor.index(after: newline)...].allSatisfy({ $0 == " " || $0 == "\t" }) {
+            return Completion(candidates: ["  "])
+        }
         let context = completionContext(textBeforeCursor)
-        var result = completionCandidates(context, source: host)
+        var result = completionCandidates(context, source: host, given: givenNamedArguments(textBeforeCursor))
         result.candidates = result.candidates.filter { $0.hasPrefix(word) }
         return result
     }
@@ -148,6 +163,43 @@ final class Repl: LineCompleter {
     func wordBreakCharacters(textBeforeCursor: String) -> String {
         completionWordBreaks(textBeforeCursor)
     }
+}
+
+/// `?name`, `name?`, `?t.sum`: the dotted name help is asked for, else nil.
+func helpQuery(_ entry: String) -> String? {
+    var name = Substring(entry)
+    if name.hasPrefix("?") { name = name.dropFirst() } else if name.hasSuffix("?") { name = name.dropLast() } else { return nil }
+    name = Substring(String(name).trimmingWhitespace)
+    return isDottedName(name) ? String(name) : nil
+}
+
+/// `a`, `a.b.c`: identifiers joined by dots.
+func isDottedName<S: StringProtocol>(_ text: S) -> Bool {
+    let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+    return !parts.isEmpty && parts.allSatisfy { part in
+        guard let f = part.unicodeScalars.first, f == "_" || f.properties.isAlphabetic else { return false }
+        return part.unicodeScalars.allSatisfy { $0 == "_" || $0.properties.isAlphabetic || $0.properties.numericType != nil }
+    }
+}
+
+/// The code of a pasted transcript: when the first non-blank line starts with
+/// the prompt `lfr> `, the lines that start with `lfr> ` or `...> ` without
+/// it, and the other lines (the output shown in the transcript) dropped.
+/// Nil when `text` is not a transcript.
+func stripTranscriptPrompts(_ text: String) -> String? {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    guard let first = lines.map(String.init).first(where: { !$0.trimmingWhitespace.isEmpty }),
+          first.trimmingLeadingSpaces.hasPrefix(Repl.primaryPrompt) || first.trimmingWhitespace == Repl.primaryPrompt.trimmingWhitespace
+    else { return nil }
+    var code: [String] = []
+    for line in lines {
+        let s = String(line).trimmingLeadingSpaces
+        for p in [Repl.primaryPrompt, Repl.continuationPrompt] {
+            if s.hasPrefix(p) { code.append(String(s.dropFirst(p.count))); break }
+            if s == p.trimmingWhitespace { code.append(""); break }
+        }
+    }
+    return code.joined(separator: "\n")
 }
 
 extension Value {

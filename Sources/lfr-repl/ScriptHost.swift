@@ -34,9 +34,18 @@ final class ScriptHost: CompletionSource {
         Interpreter.isIncomplete(source)
     }
 
-    /// How a result is shown at the prompt.
+    /// How a result is shown at the prompt: the language's own rendering,
+    /// except that lists and dicts holding more than `ValueSummary.threshold`
+    /// items show their first and last items around "... N more ...", as tensors do.
     func display(_ value: Value) -> String {
-        interpreter.render(value)
+        switch value {
+        case .list, .dict:
+            guard ValueSummary.itemCount(value, upTo: ValueSummary.threshold + 1) > ValueSummary.threshold else { break }
+            var seen: [ObjectIdentifier] = []
+            return ValueSummary(render: interpreter.render, keywords: Set(keywords)).summarize(value, seen: &seen)
+        default: break
+        }
+        return interpreter.render(value)
     }
 
     func setGlobal(_ name: String, _ value: Value) {
@@ -68,9 +77,26 @@ final class ScriptHost: CompletionSource {
 
     // MARK: - Help
 
-    /// The help text for a name: a builtin, a bound function or value, a keyword or a type.
+    /// The help text for a name (a builtin, a bound function or value, a
+    /// keyword or a type) or a member path such as `t.sum`, with the
+    /// signature shown once (doc strings often start with it).
     func helpText(for name: String) -> String? {
-        interpreter.helpText(for: name)
+        var text: String?
+        if name.contains(".") {
+            // Only a dotted name is evaluated (reading a member may compute, but never runs typed code).
+            guard isDottedName(name), let value = try? interpreter.evaluate(name, file: "<help>") else { return nil }
+            text = interpreter.helpText(forValue: value)
+        } else {
+            text = interpreter.helpText(for: name)
+        }
+        guard let text else { return nil }
+        let lines = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        if lines.count == 2, let open = lines[0].firstIndex(of: "(") {
+            let callee = lines[0][..<open]
+            let bare = callee.split(separator: ".").last.map(String.init) ?? String(callee)
+            if lines[1].hasPrefix(callee + "(") || lines[1].hasPrefix(bare + "(") { return String(lines[1]) }
+        }
+        return text
     }
 
     // MARK: - Interrupts (called from the SIGINT handler: async-signal-safe only)
@@ -112,5 +138,75 @@ final class ScriptHost: CompletionSource {
         case .function(let c): return c.parameterNames
         default: return nil
         }
+    }
+}
+
+/// The summarized rendering of big lists and dicts (see ScriptHost.display).
+struct ValueSummary {
+    static let threshold = 1000
+    static let edgeItems = 3
+    let render: (Value) -> String
+    let keywords: Set<String>
+
+    /// Lists, dicts and their items counted (stops at `limit`: cycles end too).
+    static func itemCount(_ value: Value, upTo limit: Int) -> Int {
+        var count = 0
+        func walk(_ v: Value) {
+            guard count < limit else { return }
+            switch v {
+            case .list(let l):
+                for x in l.items { count += 1; if count >= limit { return }; walk(x) }
+            case .dict(let d):
+                for x in d.values { count += 1; if count >= limit { return }; walk(x) }
+            default: break
+            }
+        }
+        walk(value)
+        return count
+    }
+
+    func summarize(_ value: Value, seen: inout [ObjectIdentifier]) -> String {
+        switch value {
+        case .list(let l):
+            let id = ObjectIdentifier(l)
+            if seen.contains(id) { return "[...]" }
+            seen.append(id); defer { seen.removeLast() }
+            let parts = edges(l.items.count).map { i in
+                i < 0 ? more(l.items.count) : summarize(l.items[i], seen: &seen)
+            }
+            return "[" + parts.joined(separator: ", ") + "]"
+        case .dict(let d):
+            let id = ObjectIdentifier(d)
+            if seen.contains(id) { return "{...}" }
+            seen.append(id); defer { seen.removeLast() }
+            let parts = edges(d.count).map { i -> String in
+                if i < 0 { return more(d.count) }
+                return key(d.keys[i]) + ": " + summarize(d.values[i], seen: &seen)
+            }
+            return "{" + parts.joined(separator: ", ") + "}"
+        default:
+            return render(value)
+        }
+    }
+
+    /// The indices shown for `n` items, -1 standing for the hidden middle.
+    private func edges(_ n: Int) -> [Int] {
+        let e = ValueSummary.edgeItems
+        if n <= 2 * e + 1 { return Array(0..<n) }
+        return Array(0..<e) + [-1] + Array((n - e)..<n)
+    }
+
+    private func more(_ n: Int) -> String {
+        "... " + grouped(n - 2 * ValueSummary.edgeItems) + " more ..."
+    }
+
+    private func key(_ k: Value) -> String {
+        if case .string(let s) = k, let f = s.value.unicodeScalars.first,
+           f == "_" || (f.isASCII && f.properties.isAlphabetic),
+           s.value.unicodeScalars.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }),
+           !keywords.contains(s.value) {
+            return s.value
+        }
+        return render(k)
     }
 }

@@ -1,12 +1,15 @@
-// Signals: Ctrl-C (SIGINT) handling for the whole process.
-// What stays true here: the handler only does async-signal-safe work (atomic
-// stores); it never exits the REPL. It asks running code to stop at its next
-// safe point (the process's one interrupt flag, which the VM and the core
-// both poll),
-// counts the signal, and writes a byte to a pipe that the prompt's poll()
-// watches (the self-pipe trick: the signal may be delivered to any thread
-// that does not block it, e.g. an OpenBLAS worker, so EINTR alone is not
-// enough to wake the prompt).
+// Signals: Ctrl-C (SIGINT), SIGTERM and window-size (SIGWINCH) handling for
+// the whole process.
+// What stays true here: the handlers only do async-signal-safe work (atomic
+// stores, write to a pipe); they never exit the REPL. SIGTERM is caught only
+// in batch mode, where it stops the script like Ctrl-C (exit 143 instead of
+// 130); at the prompt it keeps its default action. The stop handler asks
+// running code to stop at its next safe point (the process's one interrupt flag,
+// which the VM and the core both poll), remembers which signal it was, counts it,
+// and writes a byte to a pipe that the prompt's poll() watches (the
+// self-pipe trick: the signal may be delivered to any thread that does not
+// block it, e.g. an OpenBLAS worker, so EINTR alone is not enough to wake
+// the prompt).
 import Glibc
 import Synchronization
 import Script
@@ -20,14 +23,26 @@ enum Signals {
     static let batchMode = Atomic<Bool>(false)
     /// Write end of the wake-up pipe (-1 until installed).
     static let wakeWriteEnd = Atomic<Int32>(-1)
+    /// Set by SIGWINCH, taken by the prompt (readline must re-measure the window).
+    static let windowChanged = Atomic<Bool>(false)
+    /// The signal that asked running code to stop last (SIGINT or SIGTERM; 0: none).
+    static let stopSignal = Atomic<Int32>(0)
     /// Read end of the wake-up pipe, watched by the prompt (-1 until installed).
     nonisolated(unsafe) static var wakeReadEnd: Int32 = -1
 
-    /// Installs the SIGINT handler (call once, early).
+    /// The exit code of a batch run stopped by a signal: 128 + its number (130 for Ctrl-C, 143 for SIGTERM).
+    static var stopExitCode: Int32 {
+        let signal = stopSignal.load(ordering: .relaxed)
+        return 128 + (signal == 0 ? SIGINT : signal)
+    }
+
+    /// Installs the SIGINT handler (and in batch mode the SIGTERM one), and the SIGWINCH one (call once, early).
     static func installInterruptHandler(batch: Bool) {
         // Touch every lazily created global now: the first access must not
         // happen inside the signal handler.
         _ = pendingInterrupts.load(ordering: .relaxed)
+        _ = stopSignal.load(ordering: .relaxed)
+        _ = windowChanged.load(ordering: .relaxed)
         batchMode.store(batch, ordering: .relaxed)
         ScriptHost.clearInterrupt()
         var fds: [Int32] = [-1, -1]
@@ -40,11 +55,12 @@ enum Signals {
             wakeWriteEnd.store(fds[1], ordering: .relaxed)
         }
         var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in
+        action.__sigaction_handler.sa_handler = { signal in
             let previous = Signals.pendingInterrupts.add(1, ordering: .relaxed).oldValue
+            Signals.stopSignal.store(signal, ordering: .relaxed)
             ScriptHost.requestInterrupt()
             if previous > 0 && Signals.batchMode.load(ordering: .relaxed) {
-                _exit(130)
+                _exit(128 + signal)
             }
             let fd = Signals.wakeWriteEnd.load(ordering: .relaxed)
             if fd >= 0 {
@@ -55,6 +71,22 @@ enum Signals {
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
         sigaction(SIGINT, &action, nil)
+        if batch { sigaction(SIGTERM, &action, nil) }
+
+        // A resize wakes the prompt, which tells readline (whose own
+        // SIGWINCH handler is off); progress lines ask for the width anew.
+        var resize = sigaction()
+        resize.__sigaction_handler.sa_handler = { _ in
+            Signals.windowChanged.store(true, ordering: .relaxed)
+            let fd = Signals.wakeWriteEnd.load(ordering: .relaxed)
+            if fd >= 0 {
+                var byte: UInt8 = 26
+                _ = write(fd, &byte, 1)
+            }
+        }
+        sigemptyset(&resize.sa_mask)
+        resize.sa_flags = SA_RESTART
+        sigaction(SIGWINCH, &resize, nil)
     }
 
     /// Takes the pending Ctrl-C presses (returns how many there were).
@@ -73,6 +105,7 @@ enum Signals {
     /// Clears every stop request after an interrupted evaluation was handled.
     static func resetAfterInterrupt() {
         _ = takeInterrupts()
+        stopSignal.store(0, ordering: .relaxed)
         ScriptHost.clearInterrupt()
     }
 }

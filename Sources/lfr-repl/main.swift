@@ -1,6 +1,6 @@
 // main: the entry point of lfr-repl: parse the command line, pick the mode
 // (REPL, script file, stdin, -e CODE), run it and exit with its code
-// (0 ok, 1 script error, 2 usage error, 130 Ctrl-C, n after exit(n)).
+// (0 ok, 1 script error, 2 usage error, 130 Ctrl-C, 143 SIGTERM, n after exit(n)).
 import ArgumentParser
 import Glibc
 import Script
@@ -67,7 +67,7 @@ func runMain() -> Int32 {
             if case .failed(let code) = outcome { return code }
             return 0
         }
-        if case .failed(let code) = outcome, code != 1 && code != 130 { return code }   // exit(n) ends it
+        if case .failed(let code) = outcome, code != 1 && code != 130 && code != 143 { return code }   // exit(n) ends it
         Signals.resetAfterInterrupt()
         return runInteractive(host, invocation, banner: false)
 
@@ -88,10 +88,14 @@ func runMain() -> Int32 {
 
 // The interpreter runs on a thread with a large stack (deep recursion in
 // lfr code must become an lfr error, never a native stack overflow). Only
-// that thread receives SIGINT, so Ctrl-C interrupts its poll() at the prompt.
+// that thread receives SIGINT, SIGTERM and SIGWINCH, so they interrupt its
+// poll() at the prompt (and are unblocked there even if the parent process
+// started us with them blocked).
 var blocked = sigset_t()
 sigemptyset(&blocked)
 sigaddset(&blocked, SIGINT)
+sigaddset(&blocked, SIGTERM)
+sigaddset(&blocked, SIGWINCH)
 pthread_sigmask(SIG_BLOCK, &blocked, nil)
 var status: Int32 = 0
 runOnLargeStack {

@@ -195,3 +195,70 @@ func isTextFileBusy(_ e: NSError) -> Bool {
     if let inner = e.userInfo[NSUnderlyingErrorKey] as? NSError { return isTextFileBusy(inner) }
     return false
 }
+
+/// Starts `lfr-repl path`, waits until it catches SIGINT, sends `signal`; returns exit status and stderr.
+func stopScript(_ path: String, box: Sandbox, with signal: Int32) throws -> (status: Int32?, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: LfrBinary.path)
+    process.arguments = [path]
+    process.environment = box.environment()
+    let errors = Pipe()
+    process.standardError = errors
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    var caught = false
+    for _ in 0..<400 where !caught {
+        if let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
+           let mask = UInt64(line.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16) {
+            caught = mask & (1 << UInt64(signal - 1)) != 0
+        }
+        if !caught { usleep(50_000) }
+    }
+    usleep(100_000)
+    kill(process.processIdentifier, signal)
+    let done = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async { process.waitUntilExit(); done.signal() }
+    if done.wait(timeout: .now() + 20) == .timedOut {
+        kill(process.processIdentifier, SIGKILL)
+        return (nil, "")
+    }
+    return (process.terminationStatus, String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+}
+
+@Suite("batch scripts stopped by signals")
+struct BatchSignalTests {
+    @Test("SIGTERM stops a running script at a safe point with exit code 143 and a message")
+    func terminated() throws {
+        let box = try Sandbox(); defer { box.cleanup() }
+        let path = try box.write("loop.lfr", "var n = 0\nwhile true { n = n + 1 }\n")
+        let r = try stopScript(path, box: box, with: SIGTERM)
+        #expect(r.status == 143)
+        #expect(r.stderr.contains("interrupted at"))
+        #expect(r.stderr.contains("SIGTERM"))
+    }
+
+    @Test("Ctrl-C in a loop of matrix products stops the script with 130, naming the loop's line")
+    func interruptedTensorLoop() throws {
+        // needs the VM interrupt fix (lang branch)
+        let box = try Sandbox(); defer { box.cleanup() }
+        let path = try box.write("mm.lfr", "let big = randn([300, 300])\nvar n = 0\nfor k in range(1000000) {\n  let z = big @ big\n  n += 1\n}\n")
+        let r = try stopScript(path, box: box, with: SIGINT)
+        #expect(r.status == 130)
+        #expect(r.stderr.contains("mm.lfr:4:") || r.stderr.contains("mm.lfr:5:"), "\(r.stderr)")
+    }
+
+    @Test("a stack overflow shows the repeated frame once, with its count")
+    func foldedStack() throws {
+        let r = try lfr(["-e", "fn deep(n) { deep(n + 1) }\ndeep(0)"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("  at deep (<-e>:1) ×9,999"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count < 10)
+    }
+
+    @Test("-e shows a list of 5,000 items summarized")
+    func summarizedList() throws {
+        let r = try lfr(["-e", "var xs = []; for i in range(5000) { xs.push(i) }; xs"])
+        #expect(r.stdout == "[0, 1, 2, ... 4,994 more ..., 4997, 4998, 4999]\n")
+    }
+}

@@ -49,4 +49,14 @@ struct CompletionContextTests {
         #expect(!completionWordBreaks("load(\"a/b.").contains("."))
         #expect(completionWordBreaks("model.").contains("."))
     }
+
+    @Test func namedArgumentsGiven() {
+        #expect(givenNamedArguments("gpt(layers: 1, ") == ["layers"])
+        #expect(givenNamedArguments("train(m, d, s, batch: 8, lr_schedule: \"a, b:\", ") == ["batch", "lr_schedule"])
+        // Only the innermost open call counts, and labels inside nested brackets do not.
+        #expect(givenNamedArguments("f(a: 1, g(b: 2, ") == ["b"])
+        #expect(givenNamedArguments("f(a: {x: 1}, ") == ["a"])
+        #expect(givenNamedArguments("f(a: 1)") == [])
+        #expect(givenNamedArguments("[x, ") == [])
+    }
 }

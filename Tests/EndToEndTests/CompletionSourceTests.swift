@@ -49,6 +49,11 @@ struct CompletionSourceTests {
         #expect(completionCandidates(completionContext("train(m, d, se"), source: host).candidates.first == "seed: ")
         let range = completionCandidates(completionContext("range(1, st"), source: host).candidates
         #expect(range.contains("stop: ") && range.contains("step: "))
+        // A label already given is not offered again; the others still come first.
+        let text = "train(m, d, batch: 8, "
+        let rest = completionCandidates(completionContext(text), source: host, given: givenNamedArguments(text)).candidates
+        #expect(Array(rest.prefix(3)) == ["model: ", "data: ", "seed: "])
+        #expect(!rest.contains("batch: "))
     }
 
     @Test("names: keywords and globals; names starting with _ only when asked for")

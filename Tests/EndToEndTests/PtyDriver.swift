@@ -9,13 +9,14 @@ let ptyDriverSource = #"""
 # pty_driver.py: drives a program through a real pseudo-terminal, step by step.
 # Used by the end-to-end tests of lfr-repl (Swift runs this as a subprocess).
 # Input (JSON on stdin):
-#   {"argv": [...], "env": {...}, "cwd": "...", "steps": [...]}
+#   {"argv": [...], "env": {...}, "cwd": "...", "cols": 100, "steps": [...]}
 # Steps:
 #   {"send": "text"}                     write text to the terminal (keys; \r is Enter)
 #   {"expect": "regex", "timeout": s}    wait until the cleaned output after the last match matches
 #   {"interrupt": true}                  write Ctrl-C (the terminal turns it into SIGINT)
 #   {"sleep": s}                         wait, reading output
 #   {"wait_exit": s}                     wait for the program to exit
+#   {"resize": cols}                     set the window width (the kernel sends SIGWINCH)
 # Output (JSON on stdout): {"ok": bool, "failed_step": int|null, "reason": str,
 #   "output": cleaned transcript, "raw": the bytes as written, "exit": code|null,
 #   "elapsed": [seconds per step]}
@@ -38,7 +39,7 @@ def main():
         if spec.get("cwd"):
             os.chdir(spec["cwd"])
         os.execve(argv[0], argv, env)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, spec.get("cols", 100), 0, 0))
     raw = b""
     cursor = 0
     exit_code = None
@@ -62,6 +63,8 @@ def main():
         start = time.monotonic()
         if "send" in step:
             os.write(fd, step["send"].encode())
+        elif "resize" in step:
+            fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, step["resize"], 0, 0))
         elif step.get("interrupt"):
             os.write(fd, b"\x03")
         elif "sleep" in step:

@@ -134,6 +134,8 @@ enum PtyStep {
     case interrupt
     case sleep(Double)
     case waitExit(Double)
+    /// Sets the terminal's width (the program gets SIGWINCH).
+    case resize(columns: Int)
 
     var json: [String: Any] {
         switch self {
@@ -142,6 +144,7 @@ enum PtyStep {
         case .interrupt: return ["interrupt": true]
         case .sleep(let s): return ["sleep": s]
         case .waitExit(let s): return ["wait_exit": s]
+        case .resize(let c): return ["resize": c]
         }
     }
 }
@@ -162,8 +165,10 @@ let prompt = "(?m)^lfr> "
 let continuation = "(?m)^\\.\\.\\.> "
 
 /// Drives lfr-repl through a pseudo-terminal.
-func ptySession(_ steps: [PtyStep], args: [String] = [], sandbox: Sandbox, env extra: [String: String] = [:]) throws -> PtyResult {
+func ptySession(_ steps: [PtyStep], args: [String] = [], sandbox: Sandbox, env extra: [String: String] = [:],
+                columns: Int = 100) throws -> PtyResult {
     let spec: [String: Any] = [
+        "cols": columns,
         "argv": [LfrBinary.path] + args,
         "env": sandbox.environment(extra),
         "cwd": sandbox.dir.path,
