@@ -136,6 +136,7 @@ public enum ComparisonStatistics {
         if first.1 <= target { return .beforeFirstPoint(first.0) }
         for i in 1..<max(points.count, 1) where points[i].1 <= target {
             let (x0, y0) = points[i - 1], (x1, y1) = points[i]
+            if y1 == target { return .reached(x1) }
             let f = (y0 - target) / (y0 - y1)          // y0 > target >= y1, so 0 < f <= 1
             return .reached(exp(log(x0) + f * (log(x1) - log(x0))))
         }
