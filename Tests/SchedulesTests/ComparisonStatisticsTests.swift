@@ -81,3 +81,15 @@ import Testing
         #expect(S.cell(S.estimate([1, 2, 3]), digits: 3) == "2.000 [-0.484, 4.484]")
     }
 }
+
+@Suite struct PlotTickTests {
+    @Test func ticksFallOnRoundSteps() {
+        // The example: 775,168 .. 2,486,272 tokens -> steps of 500,000.
+        #expect(Plot.ticks(775_168, 2_486_272) == [1_000_000, 1_500_000, 2_000_000])
+        #expect(Plot.ticks(0, 10) == [0, 2, 4, 6, 8, 10])
+        let t = Plot.ticks(1.6, 2.1)
+        #expect(t.count == 6 && zip(t, [1.6, 1.7, 1.8, 1.9, 2.0, 2.1]).allSatisfy { abs($0 - $1) < 1e-9 })
+        #expect(t.map(Plot.label) == ["1.6", "1.7", "1.8", "1.9", "2", "2.1"])
+        #expect(Plot.ticks(-3, 3) == [-2, 0, 2])
+    }
+}
