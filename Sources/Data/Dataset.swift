@@ -78,6 +78,8 @@ public final class Dataset: @unchecked Sendable {
         public var withinDocuments: Bool
         /// Tokens not covered by any block (run tails, short documents).
         public var droppedTokens: Int
+        /// What regime transforms changed, in order ("12 blocks duplicated x2", ...; see Regimes.swift).
+        public var alterations: [String] = []
     }
 
     /// The token arrays (one, or two when train and validation come from separate files).
@@ -100,7 +102,7 @@ public final class Dataset: @unchecked Sendable {
     public let info: Info
     /// True once every id is known to be below `vocabSize` (false for maps
     /// opened without a scan: batches are then checked as they are filled).
-    private let idsChecked: Bool
+    let idsChecked: Bool
 
     /// Tokens per block (`contextLength + 1`).
     public var blockLength: Int { contextLength + 1 }
@@ -143,6 +145,23 @@ public final class Dataset: @unchecked Sendable {
         }
         info.valFraction = valRuns == nil ? valFraction : Double(valIDs.count) / Double(total)
         info.seed = seed
+        self.info = info
+    }
+
+    /// A dataset derived from `base` with the given stores, runs and split
+    /// (the regime transforms of Regimes.swift); the caller keeps ids in range.
+    init(deriving base: Dataset, stores: [TokenStore], runs: [BlockSpan], trainIDs: [Int32], valIDs: [Int32], info: Info,
+         idsChecked: Bool? = nil) {
+        self.stores = stores
+        self.runs = runs
+        contextLength = base.contextLength
+        blockStride = base.blockStride
+        blockCount = runs.reduce(0) { $0 + $1.blocks }
+        vocabSize = base.vocabSize
+        tokenizer = base.tokenizer
+        self.idsChecked = idsChecked ?? base.idsChecked
+        self.trainIDs = trainIDs
+        self.valIDs = valIDs
         self.info = info
     }
 

@@ -45,6 +45,23 @@ public enum Plot {
         return String(format: "%.4g", v)
     }
 
+    /// Tick values on round 1-2-5 steps inside [lo, hi]: the step is the
+    /// smallest of 1, 2, 5 times a power of ten giving at most `count` + 1 ticks.
+    public static func ticks(_ lo: Double, _ hi: Double, count: Int = 5) -> [Double] {
+        guard lo.isFinite, hi.isFinite, hi > lo, count >= 1 else { return [lo] }
+        let raw = (hi - lo) / Double(count)
+        let power = pow(10, (log10(raw)).rounded(.down))
+        let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= raw } ?? 10 * power
+        var out = [Double]()
+        var k = (lo / step - 1e-9).rounded(.up)
+        while k * step <= hi + step * 1e-9 {
+            let v = k * step
+            out.append(abs(v) < step * 1e-9 ? 0 : v)
+            k += 1
+        }
+        return out
+    }
+
     /// A line plot for the terminal.
     public static func terminal(_ series: [PlotSeries], width: Int = 64, height: Int = 16,
                                 title: String? = nil, xLabel: String = "", yLabel: String = "") -> String {
@@ -138,13 +155,16 @@ public enum Plot {
         func sx(_ x: Double) -> Double { left + (x - b.x0) / (b.x1 - b.x0) * pw }
         func sy(_ y: Double) -> Double { top + (b.y1 - y) / (b.y1 - b.y0) * ph }
         out += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(pw)\" height=\"\(ph)\" fill=\"none\" stroke=\"#444\"/>\n"
-        for i in 0...4 {
-            let fx = Double(i) / 4
-            let xv = b.x0 + fx * (b.x1 - b.x0), yv = b.y0 + fx * (b.y1 - b.y0)
+        let xTicks = ticks(b.x0, b.x1), yTicks = ticks(b.y0, b.y1)
+        for (i, xv) in xTicks.enumerated() {
+            // The last label ends at its tick when centring it would cross the right edge.
+            let anchor = i == xTicks.count - 1 && sx(xv) + 4 * Double(label(xv).count) > W ? "end" : "middle"
             out += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", sx(xv), top, sx(xv), top + ph)
+            out += "<text x=\"\(String(format: "%.1f", sx(xv)))\" y=\"\(String(format: "%.1f", top + ph + 16))\" text-anchor=\"\(anchor)\">\(label(xv))</text>\n"
+        }
+        for yv in yTicks {
             out += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", left, sy(yv), left + pw, sy(yv))
-            out += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%@</text>\n", sx(xv), top + ph + 16, label(xv))
-            out += String(format: "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%@</text>\n", left - 6, sy(yv) + 4, label(yv))
+            out += "<text x=\"\(String(format: "%.1f", left - 6))\" y=\"\(String(format: "%.1f", sy(yv) + 4))\" text-anchor=\"end\">\(label(yv))</text>\n"
         }
         if !xLabel.isEmpty { out += "<text x=\"\(left + pw / 2)\" y=\"\(H - 10)\" text-anchor=\"middle\">\(xmlEscape(xLabel))</text>\n" }
         if !yLabel.isEmpty { out += "<text transform=\"translate(16,\(top + ph / 2)) rotate(-90)\" text-anchor=\"middle\">\(xmlEscape(yLabel))</text>\n" }
