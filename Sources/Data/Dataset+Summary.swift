@@ -33,6 +33,7 @@ extension Dataset: CustomStringConvertible {
         default:
             lines.append("  split:     \(g(trainIDs.count)) train / \(g(valIDs.count)) val blocks (separate \(info.split))")
         }
+        if !info.alterations.isEmpty { lines.append(alterationSummary) }
         return lines.joined(separator: "\n")
     }
 }

@@ -5,48 +5,37 @@
 import Data
 import Script
 
-private func datasetValue(_ a: Arguments, _ name: String) throws -> Dataset {
-    guard case .object(let d as DatasetValue) = a[name] else { throw a.fail(name, "a dataset") }
-    return d.dataset
-}
-
-private func seedValue(_ a: Arguments) throws -> UInt64 {
-    let s = try a.int("seed")
-    guard s >= 0 else { throw RuntimeError("seed must be >= 0, got \(s)") }
-    return UInt64(s)
-}
-
 /// Registers duplicate, noise, mix and holdout.
-public func installResearchBindings(_ interp: Interpreter) {
+func installResearchBindings(into interp: Interpreter) {
     interp.register("duplicate", [Param("data"), Param("fraction"), Param("copies", default: .number(1)),
                                   Param("seed", default: .number(0))],
-                    doc: "duplicate(data, fraction:, copies: 1, seed: 0): a copy of data in which round(fraction * training blocks) training blocks, chosen by seed, appear copies more times each (near-duplicates). Validation is unchanged.") { a in
-        let d = try datasetValue(a, "data")
-        let out = try core { try d.duplicating(fraction: try a.number("fraction"), copies: try a.int("copies"), seed: try seedValue(a)) }
+                    doc: "duplicate(data, fraction:, copies: 1, seed: 0): a copy of data in which round(fraction * training blocks) training blocks, chosen by seed, appear copies more times each (near-duplicates). Validation is unchanged.") { args in
+        let d = try datasetArgument(args, "data")
+        let out = try translatingErrors { try d.duplicating(fraction: try args.number("fraction"), copies: try args.int("copies"), seed: try seedArgument(args, "seed")) }
         return .object(DatasetValue(out.data))
     }
     interp.register("noise", [Param("data"), Param("fraction"), Param("seed", default: .number(0))],
-                    doc: "noise(data, fraction:, seed: 0): a copy of data with blocks of uniformly random tokens added so they make up fraction of the training blocks. Validation is unchanged.") { a in
-        let d = try datasetValue(a, "data")
-        let out = try core { try d.addingNoise(fraction: try a.number("fraction"), seed: try seedValue(a)) }
+                    doc: "noise(data, fraction:, seed: 0): a copy of data with blocks of uniformly random tokens added so they make up fraction of the training blocks. Validation is unchanged.") { args in
+        let d = try datasetArgument(args, "data")
+        let out = try translatingErrors { try d.addingNoise(fraction: try args.number("fraction"), seed: try seedArgument(args, "seed")) }
         return .object(DatasetValue(out.data))
     }
     interp.register("mix", [Param("datasets"), Param("weights"), Param("seed", default: .number(0))],
-                    doc: "mix([d1, d2, ...], weights: [w1, w2, ...], seed: 0): training blocks of the datasets in proportion to the weights (as many as the scarcest allows); validation is d1's.") { a in
-        let parts = try a.list("datasets").items.map { v -> Dataset in
+                    doc: "mix([d1, d2, ...], weights: [w1, w2, ...], seed: 0): training blocks of the datasets in proportion to the weights (as many as the scarcest allows); validation is d1's.") { args in
+        let parts = try args.list("datasets").items.map { v -> Dataset in
             guard case .object(let d as DatasetValue) = v else { throw RuntimeError("mix: datasets must be a list of datasets") }
             return d.dataset
         }
-        let weights = try a.list("weights").items.map { v -> Double in
+        let weights = try args.list("weights").items.map { v -> Double in
             guard case .number(let w) = v else { throw RuntimeError("mix: weights must be a list of numbers") }
             return w
         }
-        return .object(DatasetValue(try core { try Dataset.mixing(parts, weights: weights, seed: try seedValue(a)) }))
+        return .object(DatasetValue(try translatingErrors { try Dataset.mixing(parts, weights: weights, seed: try seedArgument(args, "seed")) }))
     }
     interp.register("holdout", [Param("data"), Param("fraction"), Param("seed", default: .number(0))],
-                    doc: "holdout(data, fraction:, seed: 0) is [rest, held]: held trains on round(fraction * training blocks) of data's training blocks, rest on the others; both keep data's validation and block ids, so measure(reference, rest) scores rest's training blocks in its statistics' order.") { a in
-        let d = try datasetValue(a, "data")
-        let (rest, held) = try core { try d.holdingOut(fraction: try a.number("fraction"), seed: try seedValue(a)) }
+                    doc: "holdout(data, fraction:, seed: 0) is [rest, held]: held trains on round(fraction * training blocks) of data's training blocks, rest on the others; both keep data's validation and block ids, so measure(reference, rest) scores rest's training blocks in its statistics' order.") { args in
+        let d = try datasetArgument(args, "data")
+        let (rest, held) = try translatingErrors { try d.holdingOut(fraction: try args.number("fraction"), seed: try seedArgument(args, "seed")) }
         return .list([.object(DatasetValue(rest)), .object(DatasetValue(held))])
     }
 }

@@ -12,6 +12,7 @@
 //   ScheduleValues, Policies                    phases, schedules, policies written in lfr
 //   RunBindings, CompareBindings                train, load_run, measure; compare
 //   PlotBindings                                plot, hist
+//   ResearchBindings                            regime probes: duplicate, noise, mix, holdout
 //   Host                                        what the host supplies (progress, interrupts, script source)
 import Script
 
@@ -28,6 +29,7 @@ public enum ScriptLibrary {
         installRunBindings(into: interpreter, host: host)
         installCompareBindings(into: interpreter, host: host)
         installPlotBindings(into: interpreter)
+        installResearchBindings(into: interpreter)
         // The LFR schedules written in the language (lfr_paper, random_baseline).
         try interpreter.evaluate("import lfr", file: "<lfr>")
     }

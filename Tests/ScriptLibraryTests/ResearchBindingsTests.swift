@@ -12,7 +12,6 @@ private func run(_ source: String) throws -> [String] {
     var out = ""
     i.output = { out += $0 }
     try ScriptLibrary.install(into: i)
-    installResearchBindings(i)
     try i.evaluate(source, file: "<test>")
     return out.split(separator: "\n").map(String.init)
 }
