@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // lfr: a scripting environment for studying how language models learn from their data.
 // The module arrows point one way (see DESIGN.md section 1):
-//   TensorCore <- Models, Data <- Schedules <- ScriptLibrary -> Script
+//   TensorCore <- Models, Data <- Schedules <- ScriptLibrary -> Script, Cluster
 //   lfr-repl -> ScriptLibrary, CReadline
 import PackageDescription
 
@@ -24,6 +24,12 @@ let package = Package(
         // processes that never multiply do not start its thread pool).
         .target(name: "CBLAS",
                 linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
+        // Open MPI, opened with dlopen only in processes that mpirun started
+        // (so the binary runs as one process on a machine without MPI).
+        .target(name: "CMPI", linkerSettings: [.linkedLibrary("dl")]),
+        // The processes of one job and their collectives (one process: identity).
+        // Not "Distributed": the toolchain ships a module of that name.
+        .target(name: "Cluster", dependencies: ["CMPI"]),
         // System library (headers and link name only).
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
 
@@ -40,7 +46,7 @@ let package = Package(
         .target(name: "Script"),
         // The only place where the language and the ML modules meet.
         .target(name: "ScriptLibrary",
-                dependencies: ["Script", "TensorCore", "Models", "Data", "Schedules"]),
+                dependencies: ["Script", "TensorCore", "Models", "Data", "Schedules", "Cluster"]),
 
         // Executables.
         .executableTarget(name: "lfr-repl", dependencies: [
@@ -60,6 +66,9 @@ let package = Package(
         .testTarget(name: "ScriptLibraryTests", dependencies: ["ScriptLibrary", "Script", "TensorCore"],
                     exclude: ["Cases"]),
         .testTarget(name: "EndToEndTests", dependencies: ["lfr-repl"]),
+        // Run under mpirun by scripts/test (as one process they test the single world).
+        .testTarget(name: "ClusterTests",
+                    dependencies: ["Cluster"]),
     ],
     swiftLanguageModes: languageMode
 )
