@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["lfr-repl"]),
         // Run under mpirun by scripts/test (as one process they test the single world).
         .testTarget(name: "ClusterTests",
-                    dependencies: ["Cluster"]),
+                    dependencies: ["Cluster", "Schedules", "ScriptLibrary", "Script", "Models", "Data", "TensorCore"]),
     ],
     swiftLanguageModes: languageMode
 )

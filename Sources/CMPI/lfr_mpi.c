@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 // Open MPI's handles are the addresses of its predefined objects
 // (MPI_COMM_WORLD is &ompi_mpi_comm_world, and so on), and MPI_IN_PLACE is
@@ -44,6 +45,10 @@ const char *lfr_mpi_error(void) { return message; }
 int lfr_mpi_active(void) { return active; }
 int lfr_mpi_rank(void) { return rank; }
 int lfr_mpi_size(void) { return active ? size : 1; }
+
+// A process that joined the job leaves it when it exits normally (MPI
+// requires MPI_Finalize on every rank, or mpirun reports an abnormal end).
+static void finalize_at_exit(void) { lfr_mpi_finalize(); }
 
 int lfr_mpi_init(void) {
     if (active) return 0;
@@ -90,6 +95,7 @@ int lfr_mpi_init(void) {
     if ((rc = p_comm_rank(comm_world, &rank)) != 0) return fail("MPI_Comm_rank", rc);
     if ((rc = p_comm_size(comm_world, &size)) != 0) return fail("MPI_Comm_size", rc);
     active = 1;
+    atexit(finalize_at_exit);
     return 0;
 }
 
@@ -165,7 +171,7 @@ void lfr_mpi_abort(int code) {
     fflush(stdout);
     fflush(stderr);
     if (active) p_abort(comm_world, code);
-    exit(code);
+    _exit(code);
 }
 
 int lfr_mpi_finalize(void) {
