@@ -86,3 +86,34 @@ final class DataParallelTests: XCTestCase {
         XCTAssertThrowsError(try DataParallel.microBatches(batch: 10, requested: 1, ranks: 3))
     }
 }
+
+final class ParallelCompareTests: XCTestCase {
+    func testParallelCompareGivesTheSequentialTable() throws {
+        let world = try ScriptWorld.start()
+        let exchange = DataParallel.exchange
+        let data = try patternDataset()
+        var config = TrainerConfig()
+        config.batch = 12
+        config.evalEvery = 4
+        let schedules: [(name: String, schedule: Schedule)] = [
+            ("random", Schedule(phases: [.learn(.steps(12))])),
+            ("focus", Schedule(phases: [.learn(.steps(6)), .focus(.steps(6), drop: 0.5)])),
+        ]
+        let prototype = try GPT(config: GPTConfig(layers: 1, heads: 2, dim: 16, context: 8, vocab: 16), seed: 1)
+        func compare() throws -> Comparison {
+            try Comparer.compare(schedules: schedules, model: prototype, data: data, config: config,
+                                 optimizer: { try AdamW(learningRate: 3e-3) }, seeds: [1, 2, 3], budget: 12 * 12 * 8)
+        }
+        let parallel = try compare()
+        DataParallel.exchange = LocalExchange()
+        defer { DataParallel.exchange = exchange }
+        let sequential = try compare()
+        XCTAssertEqual(parallel.runs.count, 6)
+        XCTAssertEqual(parallel.table, sequential.table)
+        XCTAssertEqual(parallel.runs.map { $0.run.curves["val_ppl"]!.map(\.value) },
+                       sequential.runs.map { $0.run.curves["val_ppl"]!.map(\.value) })
+        // Every rank returns the same comparison.
+        XCTAssertEqual(Set(try exchange.gather(bytes: Array(parallel.table.utf8))).count, 1)
+        _ = world
+    }
+}
