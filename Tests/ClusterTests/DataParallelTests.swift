@@ -117,3 +117,42 @@ final class ParallelCompareTests: XCTestCase {
         _ = world
     }
 }
+
+final class ResumeAcrossRanksTests: XCTestCase {
+    /// A run saved on R ranks resumes on R ranks bit-identically, and on one
+    /// process it ends where the one-process run with the same micro-batches
+    /// ends (to rounding: the first part summed gradients in rank order).
+    func testSaveOnRanksResumeOnOneAndOnRanks() throws {
+        _ = try ScriptWorld.start()
+        let exchange = DataParallel.exchange
+        let uninterrupted = try dataParallelRun(exchange, microBatches: 6, steps: 60)
+        XCTAssertEqual(try uninterrupted.advance(), .finished)
+        let reference = try dataParallelRun(LocalExchange(), microBatches: 6, steps: 60)
+        XCTAssertEqual(try reference.advance(), .finished)
+
+        let first = try dataParallelRun(exchange, microBatches: 6, steps: 60)
+        XCTAssertEqual(try first.advance(stopWhen: { $0.step == 33 }), .interrupted)
+        let path = FileManager.default.temporaryDirectory.path + "/lfr-resume-test-\(getppid()).run"
+        if exchange.rank == 0 { try first.save(to: path) }
+        _ = try exchange.gather(bytes: [])   // the file exists before anyone reads it
+        defer { if exchange.rank == 0 { try? FileManager.default.removeItem(atPath: path) } }
+        let schedule = first.schedule
+        var config = first.config
+
+        config.out = nil
+        let again = try Run.load(path: path, data: first.data, schedule: schedule, config: config)
+        again.exchange = exchange
+        XCTAssertEqual(try again.advance(), .finished)
+        XCTAssertEqual(again.curves["train_loss"]!.map(\.value), uninterrupted.curves["train_loss"]!.map(\.value))
+        XCTAssertEqual(checksum(again.model.parameters), checksum(uninterrupted.model.parameters))
+
+        let alone = try Run.load(path: path, data: first.data, schedule: schedule, config: config)
+        alone.exchange = LocalExchange()
+        XCTAssertEqual(try alone.advance(), .finished)
+        let a = alone.curves["train_loss"]!.map(\.value), b = reference.curves["train_loss"]!.map(\.value)
+        XCTAssertEqual(a.count, b.count)
+        for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-5 * abs(y)) }
+        XCTAssertEqual(alone.stats.seen, reference.stats.seen)
+        _ = try exchange.gather(bytes: [])
+    }
+}
