@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // lfr: a scripting environment for studying how language models learn from their data.
 // The module arrows point one way (see DESIGN.md section 1):
-//   TensorCore <- Models, Data <- Schedules <- ScriptLibrary -> Script
+//   TensorCore <- Models, Data <- Schedules <- ScriptLibrary -> Script, Cluster
 //   lfr-repl -> ScriptLibrary, Script, CReadline
 //   (TensorCore and Script share one C leaf, CInterrupt: the interrupt flag)
 import PackageDescription
@@ -25,6 +25,12 @@ let package = Package(
         // processes that never multiply do not start its thread pool).
         .target(name: "CBLAS",
                 linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread")]),
+        // Open MPI, opened with dlopen only in processes that mpirun started
+        // (so the binary runs as one process on a machine without MPI).
+        .target(name: "CMPI", linkerSettings: [.linkedLibrary("dl")]),
+        // The processes of one job and their collectives (one process: identity).
+        // Not "Distributed": the toolchain ships a module of that name.
+        .target(name: "Cluster", dependencies: ["CMPI"]),
         // System library (headers and link name only).
         .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
 
@@ -44,7 +50,7 @@ let package = Package(
         .target(name: "Script", dependencies: ["CInterrupt"]),
         // The only place where the language and the ML modules meet.
         .target(name: "ScriptLibrary",
-                dependencies: ["Script", "TensorCore", "Models", "Data", "Schedules"]),
+                dependencies: ["Script", "TensorCore", "Models", "Data", "Schedules", "Cluster"]),
 
         // Executables.
         .executableTarget(name: "lfr-repl", dependencies: [
@@ -64,6 +70,9 @@ let package = Package(
         .testTarget(name: "ScriptLibraryTests", dependencies: ["ScriptLibrary", "Script", "TensorCore"],
                     exclude: ["Cases"]),
         .testTarget(name: "EndToEndTests", dependencies: ["lfr-repl"]),
+        // Run under mpirun by scripts/test (as one process they test the single world).
+        .testTarget(name: "ClusterTests",
+                    dependencies: ["Cluster", "Schedules", "ScriptLibrary", "Script", "Models", "Data", "TensorCore"]),
     ],
     swiftLanguageModes: languageMode
 )

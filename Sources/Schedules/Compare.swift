@@ -15,6 +15,7 @@
 // first; curves use the same validation blocks in every run), and
 // forgetting events.
 import Data
+import Foundation
 import Models
 import TensorCore
 
@@ -132,7 +133,7 @@ public enum Comparer {
     public static func compare(
         schedules: [(name: String, schedule: Schedule)], model prototype: any LanguageModel,
         data: Dataset, config base: TrainerConfig, optimizer makeOptimizer: () throws -> AdamW,
-        seeds: [UInt64] = [1], budget: Int?,
+        seeds: [UInt64] = [1], budget: Int?, parallel: ComparisonParallelism = .runs,
         progress: ((String, Progress) -> Void)? = nil,
         shouldPause: @escaping () -> Bool = { Interrupt.isRequested }
     ) throws -> Comparison {
@@ -155,6 +156,12 @@ public enum Comparer {
             throw ScheduleError.invalidPhase("compare: cannot tell the token budget from the schedules; pass tokens:")
         }
         var result = Comparison(names: schedules.map(\.name), seeds: seeds, budget: budgetTokens, runs: [], interrupted: false)
+        let exchange = DataParallel.exchange
+        if exchange.size > 1 && parallel == .runs {
+            return try compareOverRanks(schedules: schedules, prototype: prototype, data: data, base: base,
+                                        makeOptimizer: makeOptimizer, budget: budgetTokens, result: result,
+                                        exchange: exchange, progress: progress)
+        }
         for seed in seeds {
             for (name, schedule) in schedules {
                 var config = base
@@ -191,5 +198,78 @@ public enum Comparer {
 
     static func safeName(_ s: String) -> String {
         String(s.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+    }
+}
+
+/// How `compare` uses the ranks of an MPI job.
+public enum ComparisonParallelism: String, Sendable {
+    /// Each rank trains whole runs (pair k on rank k mod size); rank order
+    /// does not change any run, so the table equals the sequential one.
+    case runs
+    /// Every run is data-parallel over all ranks, one after the other.
+    case data
+}
+
+extension Comparer {
+    /// The (seed, schedule) pairs over the ranks, each a whole one-process
+    /// run; the finished runs travel as saved run files (RunState) to every
+    /// rank, so every rank returns the same comparison.
+    static func compareOverRanks(
+        schedules: [(name: String, schedule: Schedule)], prototype: any LanguageModel, data: Dataset,
+        base: TrainerConfig, makeOptimizer: () throws -> AdamW, budget: Int, result start: Comparison,
+        exchange: any Exchange, progress: ((String, Progress) -> Void)?
+    ) throws -> Comparison {
+        var result = start
+        var pairs: [(seed: UInt64, index: Int)] = []
+        for seed in result.seeds { for i in schedules.indices { pairs.append((seed, i)) } }
+        func config(_ seed: UInt64, _ name: String) -> TrainerConfig {
+            var c = base
+            c.seed = seed
+            c.budget = budget
+            if let out = base.out { c.out = out + "/\(safeName(name))-seed\(seed)" }
+            return c
+        }
+        let scratch = FileManager.default.temporaryDirectory.path + "/lfr-compare-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        // Mine: [interrupted flag][per run: 8-byte length, saved run bytes].
+        var interrupted = false
+        var blob: [UInt8] = [0]
+        for (k, pair) in pairs.enumerated() where k % exchange.size == exchange.rank && !interrupted {
+            let name = schedules[pair.index].name
+            let model = try Checkpoint.makeModel(config: prototype.config, seed: pair.seed)
+            let run = try Run(model: model, optimizer: makeOptimizer(), data: data,
+                              schedule: schedules[pair.index].schedule, config: config(pair.seed, name))
+            run.exchange = LocalExchange()
+            let label = "\(name) seed \(pair.seed)"
+            if try run.advance(progress: progress.map { p in { p(label, $0) } }) == .interrupted { interrupted = true }
+            let path = scratch + "/\(k).run"
+            try run.save(to: path)
+            let bytes = try [UInt8](Foundation.Data(contentsOf: URL(fileURLWithPath: path)))
+            withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { blob += $0 }
+            blob += bytes
+        }
+        if interrupted { blob[0] = 1 }
+        let parts = try exchange.gather(bytes: blob)
+        var byPair: [Int: Run] = [:]
+        for (rank, part) in parts.enumerated() {
+            if part.first == 1 { result.interrupted = true }
+            var at = 1
+            for k in stride(from: rank, to: pairs.count, by: exchange.size) where at < part.count {
+                var n: UInt64 = 0
+                withUnsafeMutableBytes(of: &n) { $0.copyBytes(from: part[at ..< at + 8]) }
+                let length = Int(UInt64(littleEndian: n))
+                let path = scratch + "/from-\(k).run"
+                try Foundation.Data(part[(at + 8) ..< (at + 8 + length)]).write(to: URL(fileURLWithPath: path))
+                var c = config(pairs[k].seed, schedules[pairs[k].index].name)
+                c.out = nil
+                byPair[k] = try Run.load(path: path, data: data, schedule: schedules[pairs[k].index].schedule, config: c)
+                at += 8 + length
+            }
+        }
+        for k in pairs.indices {
+            guard let run = byPair[k] else { break }
+            result.runs.append(ComparisonRun(schedule: schedules[pairs[k].index].name, seed: pairs[k].seed, run: run))
+        }
+        return result
     }
 }

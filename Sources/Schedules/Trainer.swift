@@ -125,6 +125,9 @@ public final class Run {
     public var scriptSource: String?
     /// Seconds spent in training steps (not evaluation): for tokens/s.
     public internal(set) var trainSeconds: Double = 0
+    /// The other ranks of a data-parallel run (Exchange.swift); a world of
+    /// one by default. Set before the first step.
+    public var exchange: any Exchange = DataParallel.exchange
 
     public var trainCount: Int { data.trainIDs.count }
     public var tokensPerStep: Int { config.batch * data.contextLength }
@@ -193,7 +196,7 @@ public final class Run {
     public func advance(hooks: TrainerHooks) throws -> StopReason {
         let progress = hooks.progress, stopWhen = hooks.stopWhen
         if finished { return .finished }
-        if folder == nil, let out = config.out {
+        if folder == nil, writesFiles, let out = config.out {
             folder = try RunFolder(path: out)
             if step == 0 {
                 if let s = scriptSource { try folder!.writeScript(s) }
@@ -320,7 +323,7 @@ public final class Run {
             try data.fillBatch(blockIDs: ids, into: dst.baseAddress!)
         }
         let batch = try TokenBatch(blocks: tokensBuffer, blockLength: L)
-        let result = try model.step(batch, optimizer: optimizer, microBatches: config.microBatches)
+        let result = try trainStep(batch)
         // Commit state only after the step succeeded.
         sampler = s
         step += 1
@@ -337,7 +340,7 @@ public final class Run {
     /// Scores every training block with the current model (no training) and
     /// records the values as fresh statistics.
     public func measure() throws {
-        let losses = try Run.score(model: model, data: data, ids: data.trainIDs, batch: config.evalBatch)
+        let losses = try scoreSplit(ids: data.trainIDs)
         let picks = (0..<Int32(trainCount)).map { $0 }
         stats.record(blocks: picks, losses: losses, step: step, trained: false)
     }
@@ -370,7 +373,7 @@ public final class Run {
     func meanValidationLoss(limit: Int?) throws -> Double? {
         let ids = limit.map { Array(data.valIDs.prefix($0)) } ?? data.valIDs
         guard !ids.isEmpty else { return nil }
-        let losses = try Run.score(model: model, data: data, ids: ids, batch: config.evalBatch)
+        let losses = try scoreSplit(ids: ids)
         var sum = 0.0
         for l in losses { sum += Double(l) }
         return sum / Double(losses.count)
