@@ -20,7 +20,7 @@ public final class Bigram: LanguageModel {
             throw ModelError.invalidConfig(model: "bigram", message: "vocab must be in 1 ... 65536 (the table is vocab x vocab), got \(vocab)")
         }
         vocabularySize = vocab
-        parameters = ParameterSet(layout: [("bigram.weight", [vocab, vocab], true)])
+        parameters = try ParameterSet(layout: [("bigram.weight", [vocab, vocab], true)], model: "bigram")
         var rng = RandomGenerator(seed: seed)
         for i in 0..<parameters.count { parameters.values[i] = Float(0.02 * rng.nextNormal()) }
     }
@@ -40,6 +40,7 @@ public final class Bigram: LanguageModel {
         try validate(batch, op: gradientScale == nil ? "loss" : "step")
         let B = batch.batchSize, T = batch.sequenceLength, N = B * T, V = vocabularySize
         // logits (N, V) then losses (N), one allocation.
+        try MemoryBudget.check(estimatedBytes: Double(N) * Double(V + 1) * 4, what: "the logits of a \(B) x \(T) batch")
         let mem = UnsafeMutablePointer<Float>.allocate(capacity: N * V + N)
         defer { mem.deallocate() }
         let logits = mem, losses = mem + N * V
@@ -72,7 +73,7 @@ public final class Bigram: LanguageModel {
         for _ in 0..<tokens {
             if Interrupt.isRequested { throw ModelError.interrupted(op: "generate") }
             row.update(from: parameters.values + Int(last) * V, count: V)
-            last = Sampling.sample(logits: row, vocab: V, temperature: temperature, topK: topK, rng: &rng)
+            last = try Sampling.sample(logits: row, vocab: V, temperature: temperature, topK: topK, rng: &rng)
             out.append(last)
         }
         return out

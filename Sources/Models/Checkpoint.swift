@@ -75,6 +75,13 @@ public enum Checkpoint {
         }
     }
 
+    /// True when a file really is an lfr checkpoint: its `format` is this
+    /// version's tag and `model` names a known kind. A file that merely has
+    /// a `model` metadata key (`{"model": "gpt2-small"}` from Python) is not.
+    public static func isCheckpoint(_ file: SafeTensorsFile) -> Bool {
+        file.metadata["format"] == format && ["gpt", "bigram", "mlp"].contains(file.metadata["model"] ?? "")
+    }
+
     /// Reads a checkpoint and builds the model it describes (and its
     /// optimizer, when saved).
     public static func load(path: String) throws -> LoadedCheckpoint {
@@ -129,6 +136,9 @@ public enum Checkpoint {
     private static func checkParameters(_ file: SafeTensorsFile, _ ps: ParameterSet, _ path: String) throws {
         for s in ps.specs {
             guard let t = file.tensors[s.name] else { throw bad(path, "missing tensor \(s.name)") }
+            if let dtype = file.dtypes[s.name], !["F32", "F16", "BF16", "F64"].contains(dtype) {
+                throw bad(path, "tensor \(s.name) is stored as \(dtype); model weights must be floating point (F32, F16, BF16 or F64)")
+            }
             guard t.shape == s.shape else {
                 throw bad(path, "tensor \(s.name) has shape \(t.shape) in the file, the model needs \(s.shape)")
             }

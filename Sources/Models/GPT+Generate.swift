@@ -90,7 +90,7 @@ extension GPT {
         for (pos, t) in window.enumerated() { decode(t, pos) }
         var pos = window.count
         while true {
-            let next = Sampling.sample(logits: logits, vocab: V, temperature: temperature, topK: topK, rng: &rng)
+            let next = try Sampling.sample(logits: logits, vocab: V, temperature: temperature, topK: topK, rng: &rng)
             out.append(next)
             sequence.append(next)
             if out.count == tokens { break }

@@ -103,7 +103,7 @@ public final class GPT: LanguageModel {
     public init(config: GPTConfig, seed: UInt64) throws {
         try config.validate()
         configuration = config
-        parameters = ParameterSet(layout: GPT.layout(config))
+        parameters = try ParameterSet(layout: GPT.layout(config), model: "gpt")
         (wte, wpe, lnfw, lnfb, blocks) = GPT.offsets(parameters, config)
         var rng = RandomGenerator(seed: seed)
         let residualStd = 0.02 / (2.0 * Double(config.layers)).squareRoot()
@@ -173,8 +173,14 @@ public final class GPT: LanguageModel {
     }
 
     /// The activations for a (B, T) pass, growing the arena when needed.
-    private func activations(B: Int, T: Int, training: Bool) -> GPTActivations {
+    private func activations(B: Int, T: Int, training: Bool) throws -> GPTActivations {
         if let c = cachedLayout, c.B == B, c.T == T, c.training == training { return c.acts }
+        // The arena's size, estimated in Double before it is counted exactly
+        // (B comes from the user: the exact count must not overflow).
+        let C = Double(configuration.dim), N = Double(B) * Double(T)
+        let perLayer = N * C * 18 + N * 4 + Double(B * configuration.heads) * Double(T) * Double(T) * 2
+        let estimate = 4 * (perLayer * Double(training ? configuration.layers : 1) + N * (C * 8 + Double(configuration.vocab) + 3))
+        try MemoryBudget.check(estimatedBytes: estimate, what: "the activations of a \(B) x \(T) batch")
         // Pass 1 counts (pointers unused), pass 2 carves for real. Each piece
         // is rounded up to 16 floats so every buffer starts 64-byte aligned.
         var needed = 0
@@ -214,7 +220,7 @@ public final class GPT: LanguageModel {
         try validate(batch, op: gradientScale == nil ? "loss" : "step")
         let B = batch.batchSize, T = batch.sequenceLength
         let training = gradientScale != nil
-        let acts = activations(B: B, T: T, training: training)
+        let acts = try activations(B: B, T: T, training: training)
         return Layers.withModelThreads { batch.inputs.withUnsafeBufferPointer { xs in
             batch.targets.withUnsafeBufferPointer { ys in
                 forward(acts, inputs: xs.baseAddress!, B: B, T: T, training: training)
@@ -231,7 +237,7 @@ public final class GPT: LanguageModel {
     public func logits(inputs: [Int32], batchSize B: Int, sequenceLength T: Int) throws -> [Float] {
         let batch = try TokenBatch(inputs: inputs, targets: inputs, batchSize: B, sequenceLength: T)
         try validate(batch, op: "logits")
-        let acts = activations(B: B, T: T, training: false)
+        let acts = try activations(B: B, T: T, training: false)
         Layers.withModelThreads {
             inputs.withUnsafeBufferPointer { forward(acts, inputs: $0.baseAddress!, B: B, T: T, training: false) }
         }

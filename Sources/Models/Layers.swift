@@ -404,11 +404,28 @@ enum Layers {
     /// scratch: always overwritten. When `gradScale` is given they end as d(gradScale * sum of
     /// losses)/dlogits = gradScale * (softmax - onehot).
     /// logits (N, V); targets, losses (N).
+    /// True when no logit of the row is NaN or +inf (one branch-free pass).
+    @inline(__always)
+    static func rowIsUsable(_ z: UnsafePointer<Float>, _ V: Int) -> Bool {
+        var bad: UInt32 = 0
+        for i in 0..<V { bad |= z[i] < .infinity ? 0 : 1 }
+        return bad == 0
+    }
+
     static func softmaxCrossEntropy(logits: FloatPtr, losses: FloatPtr, targets: UnsafePointer<Int32>,
                                     N: Int, V: Int, gradScale: Float?) {
         Parallel.forEachChunk(N, grain: rowGrain(V)) { rows in
+            // A row with a NaN or +inf logit has a NaN loss (and NaN
+            // gradients), as in NumPy and PyTorch; the kernel's clamped exp
+            // would hide it. -inf logits are masks and stay valid.
+            var poisoned: [Int] = []
+            for r in rows where !rowIsUsable(logits + r * V, V) { poisoned.append(r) }
             lfr_cross_entropy_rows(logits, losses, targets, rows.lowerBound, rows.upperBound, V,
                                    gradScale ?? 0, gradScale == nil ? 0 : 1)
+            for r in poisoned {
+                losses[r] = .nan
+                if gradScale != nil { (logits + r * V).update(repeating: .nan, count: V) }
+            }
         }
     }
 }

@@ -56,13 +56,13 @@ public final class MLPModel: LanguageModel {
         try config.validate()
         configuration = config
         let c = config
-        parameters = ParameterSet(layout: [
+        parameters = try ParameterSet(layout: [
             ("mlp.wte.weight", [c.vocab + 1, c.embedding], true),
             ("mlp.fc.weight", [c.hidden, c.context * c.embedding], true),
             ("mlp.fc.bias", [c.hidden], false),
             ("mlp.head.weight", [c.vocab, c.hidden], true),
             ("mlp.head.bias", [c.vocab], false),
-        ])
+        ], model: "mlp")
         (wte, fcw, fcb, headw, headb) = MLPModel.offsets(parameters)
         var rng = RandomGenerator(seed: seed)
         for s in parameters.specs where !s.name.hasSuffix(".bias") {
@@ -124,6 +124,8 @@ public final class MLPModel: LanguageModel {
         // One allocation: emb (N, K*E), hpre (N, Hd), h (N, Hd), logits (N, V),
         // losses (N), and in training demb (N, K*E), dh (N, Hd).
         let training = gradientScale != nil
+        let estimate = Double(N) * Double(K * E * (training ? 2 : 1) + Hd * (training ? 3 : 2) + V + 1) * 4
+        try MemoryBudget.check(estimatedBytes: estimate, what: "the activations of a \(B) x \(T) batch")
         let size = N * K * E + 2 * N * Hd + N * V + N + (training ? N * K * E + N * Hd : 0)
         let mem = UnsafeMutablePointer<Float>.allocate(capacity: size)
         defer { mem.deallocate() }
@@ -177,7 +179,7 @@ public final class MLPModel: LanguageModel {
             rows.withUnsafeBufferPointer { r in
                 forward(rows: r.baseAddress!, N: 1, emb: mem, hpre: mem + K * E, h: mem + K * E + Hd, logits: mem + K * E + 2 * Hd)
             }
-            let next = Sampling.sample(logits: mem + K * E + 2 * Hd, vocab: V, temperature: temperature, topK: topK, rng: &rng)
+            let next = try Sampling.sample(logits: mem + K * E + 2 * Hd, vocab: V, temperature: temperature, topK: topK, rng: &rng)
             seq.append(next)
             out.append(next)
         }

@@ -33,8 +33,32 @@ public final class ParameterSet: @unchecked Sendable {
     /// All gradients (count), accumulated by backward passes.
     public let grads: UnsafeMutablePointer<Float>
 
+    /// Lays the named shapes out one after another, zero-filled, after
+    /// checking that the values, the gradients and AdamW's two moments
+    /// (4 Floats per parameter) fit in the memory available.
+    convenience init(layout: [(name: String, shape: [Int], decay: Bool)], model: String) throws {
+        var total = 0
+        for entry in layout {
+            guard let n = Tensor.elementCount(entry.shape) else {
+                throw ModelError.invalidConfig(model: model, message: "tensor \(entry.name) of shape \(entry.shape) is too large")
+            }
+            let (sum, overflow) = total.addingReportingOverflow(n)
+            guard !overflow, sum <= Int.max / 16 else {
+                throw ModelError.invalidConfig(model: model, message: "too many parameters to count")
+            }
+            total = sum
+        }
+        do {
+            try MemoryBudget.check(count: total, elementSize: 16,
+                                   what: "a \(model) of \(total) parameters (values, gradients, AdamW moments)")
+        } catch let e as TensorError {
+            throw ModelError.invalidConfig(model: model, message: e.description)
+        }
+        self.init(unchecked: layout)
+    }
+
     /// Lays the named shapes out one after another, zero-filled.
-    init(layout: [(name: String, shape: [Int], decay: Bool)]) {
+    private init(unchecked layout: [(name: String, shape: [Int], decay: Bool)]) {
         var specs: [WeightSpec] = []
         var offset = 0
         for entry in layout {
@@ -57,7 +81,7 @@ public final class ParameterSet: @unchecked Sendable {
 
     /// A deep copy (values and gradients).
     func copy() -> ParameterSet {
-        let p = ParameterSet(layout: specs.map { ($0.name, $0.shape, $0.decay) })
+        let p = ParameterSet(unchecked: specs.map { ($0.name, $0.shape, $0.decay) })
         p.values.update(from: values, count: count)
         p.grads.update(from: grads, count: count)
         return p

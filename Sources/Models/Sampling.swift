@@ -31,7 +31,20 @@ enum Sampling {
     /// Draws an id from softmax(logits / temperature), restricted to the
     /// `topK` largest logits when given. logits (V) is used as scratch.
     static func sample(logits z: UnsafeMutablePointer<Float>, vocab V: Int, temperature: Float, topK: Int?,
-                       rng: inout RandomGenerator) -> Int32 {
+                       rng: inout RandomGenerator) throws -> Int32 {
+        // A NaN or +inf logit leaves no distribution to draw from (the
+        // softmax is NaN); every logit -inf leaves nothing to draw.
+        var finite = 0
+        for j in 0..<V {
+            guard z[j] < .infinity else {
+                throw ModelError.invalidArgument(
+                    op: "generate", message: "cannot sample: logit \(j) is \(z[j]) (the model's weights are not finite)")
+            }
+            if z[j] > -.infinity { finite += 1 }
+        }
+        guard finite > 0 else {
+            throw ModelError.invalidArgument(op: "generate", message: "cannot sample: every logit is -inf")
+        }
         if temperature == 0 {
             var best = 0
             for j in 1..<max(V, 1) where z[j] > z[best] { best = j }
@@ -46,10 +59,13 @@ enum Sampling {
         let m = vmax(z, V)
         var probs = [Double](repeating: 0, count: V)
         var s: Double = 0
-        for j in 0..<V where z[j] >= cutoff {
+        for j in 0..<V where z[j] >= cutoff && z[j] > -.infinity {
             let e = exp(Double((z[j] - m) / temperature))
             probs[j] = e
             s += e
+        }
+        guard s.isFinite, s > 0 else {
+            throw ModelError.invalidArgument(op: "generate", message: "cannot sample: the probabilities sum to \(s)")
         }
         let u = rng.nextDouble() * s
         var acc: Double = 0

@@ -120,8 +120,20 @@ extension Run {
             guard let s = meta[k], let v = UInt64(s, radix: 16) else { throw bad("metadata lacks \(k)") }
             return v
         }
-        func array<T: BitwiseCopyable>(_ name: String, _ t: T.Type) throws -> [T] {
+        // Every array must have exactly the dtype (and, where known, the
+        // shape) the writer gives it: an F32 read as I32 bits is refused.
+        func array<T: BitwiseCopyable>(_ name: String, _ t: T.Type, shape: [Int]? = nil) throws -> [T] {
             guard let a = arrays[name] else { throw bad("missing array \(name)") }
+            let want: String
+            switch t {
+            case is Float.Type: want = "F32"
+            case is Double.Type: want = "F64"
+            case is Int32.Type: want = "I32"
+            case is Int64.Type: want = "I64"
+            default: want = "U8"
+            }
+            guard a.dtype == want else { throw bad("array \(name) is \(a.dtype), expected \(want)") }
+            if let shape, a.shape != shape { throw bad("array \(name) has shape \(a.shape), expected \(shape)") }
             return try a.values(as: t)
         }
         // The data and schedule must be the run's own.
@@ -138,7 +150,7 @@ extension Run {
         for (k, v) in meta where k.hasPrefix("model.config.") { modelConfig[String(k.dropFirst("model.config.".count))] = v }
         let model = try Checkpoint.makeModel(config: modelConfig)
         for spec in model.parameters.specs {
-            let values = try array("model." + spec.name, Float.self)
+            let values = try array("model." + spec.name, Float.self, shape: spec.shape)
             try model.parameters.set(spec.name, from: Tensor(shape: spec.shape, values: values))
         }
         let optimizer = try AdamW()
@@ -159,11 +171,11 @@ extension Run {
         let run = try Run(model: model, optimizer: optimizer, data: data, schedule: schedule, config: config)
         run.stats = try BlockStatistics(
             count: trainCount, forgetMargin: config.forgetMargin,
-            latestLoss: array("stats.latest_loss", Float.self), firstLoss: array("stats.first_loss", Float.self),
-            bestLoss: array("stats.best_loss", Float.self), windowSum: array("stats.window_sum", Double.self),
-            windowCount: array("stats.window_count", Int32.self), seen: array("stats.seen", Int32.self),
-            lastStep: array("stats.last_step", Int64.self), forgets: array("stats.forgets", Int32.self),
-            fellLast: array("stats.fell_last", UInt8.self))
+            latestLoss: array("stats.latest_loss", Float.self, shape: [trainCount]), firstLoss: array("stats.first_loss", Float.self, shape: [trainCount]),
+            bestLoss: array("stats.best_loss", Float.self, shape: [trainCount]), windowSum: array("stats.window_sum", Double.self, shape: [trainCount]),
+            windowCount: array("stats.window_count", Int32.self, shape: [trainCount]), seen: array("stats.seen", Int32.self, shape: [trainCount]),
+            lastStep: array("stats.last_step", Int64.self, shape: [trainCount]), forgets: array("stats.forgets", Int32.self, shape: [trainCount]),
+            fellLast: array("stats.fell_last", UInt8.self, shape: [trainCount]))
         run.phaseIndex = try int("run.phase_index")
         run.stepInPhase = try int("run.step_in_phase")
         run.phaseSteps = try int("run.phase_steps")
@@ -177,6 +189,22 @@ extension Run {
         if meta["run.final_val_loss"] != nil { run.finalValLoss = Double(bitPattern: try hex64("run.final_val_loss")) }
         run.scriptSource = meta["run.script"]
         guard run.phaseIndex >= 0, run.phaseIndex <= run.phases.count else { throw bad("phase index out of range") }
+        // Counters and settings from the file are range-checked: a tampered
+        // file must not skip a phase or train with a NaN learning rate.
+        guard config.batch >= 1, config.microBatches >= 1, config.budget.map({ $0 >= 0 }) ?? true else {
+            throw bad("batch \(config.batch), micro_batches \(config.microBatches) and budget \(config.budget.map(String.init) ?? "none") must be positive (budget >= 0)")
+        }
+        guard run.step >= 0, run.tokens >= 0, run.phaseSteps >= 0, run.stepInPhase >= 0,
+              run.stepInPhase <= run.step else {
+            throw bad("counters out of range: step \(run.step), tokens \(run.tokens), step_in_phase \(run.stepInPhase) of \(run.phaseSteps)")
+        }
+        guard config.forgetMargin.isFinite, run.trainSeconds.isFinite, run.trainSeconds >= 0 else {
+            throw bad("forget_margin and train_seconds must be finite")
+        }
+        guard optimizer.learningRate.isFinite, optimizer.learningRate >= 0,
+              optimizer.weightDecay.isFinite, optimizer.weightDecay >= 0 else {
+            throw bad("optimizer learning rate \(optimizer.learningRate) and weight decay \(optimizer.weightDecay) must be finite and >= 0")
+        }
         if let mode = meta["sampler.mode"] {
             guard let m = BlockSampler.Mode(rawValue: mode) else { throw bad("unknown sampler mode \(mode)") }
             let words = try array("sampler.rng", Int64.self).map { UInt64(bitPattern: $0) }

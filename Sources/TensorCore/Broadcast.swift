@@ -36,6 +36,8 @@ extension Tensor {
                     detail: "cannot broadcast: dimension \(i - r) is \(da) and \(db)")
             }
         }
+        // [0, n, 1] and [0, 1, n] are each valid, their broadcast may not be.
+        guard elementCount(out) != nil else { throw TensorError.invalidShape(op: op, shape: out) }
         return out
     }
 

@@ -10,7 +10,9 @@
 // tensor: the header length against the file size (a header claiming 10^15
 // bytes is rejected without allocating), the JSON, every dtype, every shape
 // (no overflow), every byte span (== element count x dtype size, inside the
-// data section, no two spans overlapping). Loading never executes anything.
+// data section, no two spans overlapping, together tiling the data section
+// with no gap or trailing byte), every name non-empty; only regular files
+// are opened (a directory, device or FIFO is an error, never a hang). Loading never executes anything.
 // F32 is read and written; F16, BF16, F64, I8, I16, I32, I64, U8, BOOL are
 // read and converted to Float32 (integers beyond 2^24 round, as Float does).
 // `names` lists tensors in file order (by data offset). Writes lay tensors
@@ -60,11 +62,18 @@ public enum SafeTensors {
 
     /// Maps a file read-only for the duration of `body`.
     static func withMappedFile<R>(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
-        let fd = open(path, O_RDONLY)
+        // O_NONBLOCK: opening a FIFO must not wait for a writer; the file
+        // type is checked before anything is read.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw TensorError.io(path: path, message: "cannot open: \(errnoText())") }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw TensorError.io(path: path, message: "cannot stat: \(errnoText())") }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw TensorError.io(path: path, message: "is a directory, not a safetensors file")
+        default: throw TensorError.io(path: path, message: "is not a regular file (a device, FIFO or socket)")
+        }
         let size = Int(st.st_size)
         guard size >= 8 else {
             throw TensorError.format(path: path, message: "truncated safetensors file: \(size) bytes, less than the 8-byte header length")
@@ -149,6 +158,7 @@ public enum SafeTensors {
                 }
                 continue
             }
+            guard !name.isEmpty else { throw bad("a tensor has an empty name") }
             guard case let .object(fields) = value else { throw bad("entry \"\(name)\" is not an object") }
             var dtype: String?, shape: [Int]?, offsets: [Int]?
             for (k, v) in fields {
@@ -189,6 +199,18 @@ public enum SafeTensors {
         entries.sort { $0.begin != $1.begin ? $0.begin < $1.begin : $0.order < $1.order }
         for i in entries.indices.dropFirst() where entries[i].begin < entries[i - 1].end {
             throw bad("\"\(entries[i].name)\" overlaps \"\(entries[i - 1].name)\" in the data section")
+        }
+        // The spans tile the data section exactly, as the reference reader
+        // requires: no gap before or between tensors, no trailing bytes.
+        var expected = 0
+        for e in entries {
+            guard e.begin == expected else {
+                throw bad("\(e.begin - expected) bytes of gap before \"\(e.name)\" in the data section (it starts at \(e.begin), the previous tensor ends at \(expected))")
+            }
+            expected = e.end
+        }
+        guard expected == data.count else {
+            throw bad("\(data.count - expected) trailing bytes after the last tensor (the data section has \(data.count) bytes, the tensors \(expected))")
         }
 
         return (entries, metadata, data)

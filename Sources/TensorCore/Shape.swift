@@ -112,10 +112,13 @@ extension Tensor {
                     op: "concat", shapes: [first.shape, t.shape],
                     detail: "all dimensions except axis \(axis) must match")
             }
-            total += t.shape[a]
+            let (sum, overflow) = total.addingReportingOverflow(t.shape[a])
+            guard !overflow else { throw TensorError.invalidShape(op: "concat", shape: first.shape) }
+            total = sum
         }
         var outShape = first.shape
         outShape[a] = total
+        guard Tensor.elementCount(outShape) != nil else { throw TensorError.invalidShape(op: "concat", shape: outShape) }
         let outer = first.shape[..<a].reduce(1, *)
         let innerOut = outShape[a...].reduce(1, *)
         return try Tensor(shape: outShape) { buf in

@@ -95,21 +95,27 @@ public struct Tensor: @unchecked Sendable {
     }
 
     /// Number of elements a shape holds, or nil when a dimension is negative
-    /// or the product (or its size in bytes) overflows `Int`.
+    /// or the product (or its size in bytes) overflows `Int`. The product of
+    /// the non-zero dimensions must fit too: strides and the loops over a
+    /// zero-element tensor's other axes multiply them ([0, 2^32, 2^32] holds
+    /// no element but is rejected).
     public static func elementCount(_ shape: [Int]) -> Int? {
-        var total = 1
+        var total = 1, extent = 1
         for d in shape {
             if d < 0 { return nil }
             let (p, overflow) = total.multipliedReportingOverflow(by: d)
-            if overflow { return nil }
+            let (e, extentOverflow) = extent.multipliedReportingOverflow(by: Swift.max(d, 1))
+            if overflow || extentOverflow || e > Int.max / 16 { return nil }
             total = p
+            extent = e
         }
-        return total <= Int.max / 16 ? total : nil
+        return total
     }
 
     /// Storage for a result of `count` elements, or a thrown error naming
     /// `op` when that much memory cannot be allocated.
     public static func allocate(_ count: Int, op: String) throws -> TensorStorage {
+        try MemoryBudget.check(count: count, elementSize: MemoryLayout<Float>.stride, what: "a tensor of \(count) elements in \(op)")
         guard let s = TensorStorage(tryUninitializedCount: count) else {
             throw TensorError.invalidArgument(
                 op: op, message: "cannot allocate \(count) elements (\(count / 262_144) MB)")

@@ -18,6 +18,9 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
     case format(path: String, message: String)
     /// Long work was stopped by an interrupt request (Ctrl-C).
     case interrupted(op: String)
+    /// Building `what` needs more memory than is available (bytes nil: more
+    /// than can be counted). See MemoryBudget.
+    case outOfMemory(what: String, bytes: Int?, available: Int?)
 
     public var description: String {
         switch self {
@@ -36,6 +39,10 @@ public enum TensorError: Error, Equatable, CustomStringConvertible {
             return "\(path): \(message)"
         case let .interrupted(op):
             return "interrupted in \(op)"
+        case let .outOfMemory(what, bytes, available):
+            let need = bytes.map { MemoryBudget.describe(bytes: $0) } ?? "more bytes than can be counted"
+            let have = available.map { ", only \(MemoryBudget.describe(bytes: $0)) available" } ?? ""
+            return "not enough memory for \(what): needs \(need)\(have)"
         }
     }
 }

@@ -12,7 +12,7 @@ import Glibc
 @Suite struct OptimizerTests {
     /// A two-tensor parameter set: "w" decays, "b" does not.
     func params() -> ParameterSet {
-        let p = ParameterSet(layout: [("w", [3, 4], true), ("b", [5], false)])
+        let p = try! ParameterSet(layout: [("w", [3, 4], true), ("b", [5], false)], model: "test")
         let v = randomValues(p.count, seed: 40)
         for i in 0..<p.count { p.values[i] = v[i] }
         return p
@@ -90,7 +90,7 @@ import Glibc
         partial["optimizer.m.w"] = nil
         #expect(throws: ModelError.self) { try AdamW().restore(metadata: meta, tensors: partial, for: q2) }
         // An optimizer is bound to one parameter count.
-        let other = ParameterSet(layout: [("z", [2], true)])
+        let other = try ParameterSet(layout: [("z", [2], true)], model: "test")
         #expect(throws: ModelError.self) { try x.update(other) }
     }
 }

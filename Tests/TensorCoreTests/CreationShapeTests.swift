@@ -34,7 +34,7 @@ import Testing
         #expect(tensorError { try Tensor.zeros([2, -1]) } == .invalidShape(op: "tensor", shape: [2, -1]))
         #expect(tensorError { try Tensor.zeros([1 << 40, 1 << 40]) } != nil)
         // Too large to allocate: a thrown error, never a trap.
-        #expect(tensorError { try Tensor.zeros([1 << 45]) }?.description.contains("cannot allocate") == true)
+        #expect(tensorError { try Tensor.zeros([1 << 45]) }?.description.contains("not enough memory") == true)
         let column = try Tensor.zeros([1 << 22, 1]), row = try Tensor.zeros([1, 1 << 22])
         #expect(tensorError { try column + row } != nil)
     }
