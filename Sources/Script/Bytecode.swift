@@ -40,6 +40,7 @@ enum Op: UInt8 {
     case invoke         // A B C   R[A] = R[A].name(R[A+1] ... R[A+B]); C = call-site index (name, labels)
     case ret            // A       return R[A]
     case closure        // A B C   R[A] = closure of P[B]; its defaults are R[C] ...
+    case loadSelf       // A       R[A] = the running closure (a named function expression's own name)
     case newList        // A B C   R[A] = [R[B] ... R[B+C-1]]
     case newDict        // A B C   R[A] = {R[B]: R[B+1], ...}, C pairs
     case getIndex       // A B C   R[A] = R[B][R[C]]

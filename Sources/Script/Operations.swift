@@ -505,6 +505,7 @@ extension Interpreter {
         var count: Int
         switch r[0] {
         case .list(let l): count = l.items.count
+        case .range(let r): count = r.count   // by index: item i is start + i * step
         case .string(let s):
             let chars = s.value.map { Value.str(String($0)) }
             r[0] = .list(ListObject(chars)); count = chars.count
@@ -526,6 +527,7 @@ extension Interpreter {
     func element(_ container: Value, _ i: Int) throws -> Value {
         switch container {
         case .list(let l): return l.items[i]
+        case .range(let r): return .number(r.element(i))
         case .object(let o): return try o.iterationElement(i)
         default: return .nil
         }
@@ -538,6 +540,7 @@ extension Interpreter {
         let count: Int
         switch r[0] {
         case .list(let l): count = l.items.count
+        case .range(let r): count = r.count
         case .object(let o): count = try o.iterationCount() ?? 0
         default: return false
         }
