@@ -509,8 +509,7 @@ extension Interpreter {
         case .string(let s):
             let chars = s.value.map { Value.str(String($0)) }
             r[0] = .list(ListObject(chars)); count = chars.count
-        case .dict(let d):
-            r[0] = .list(ListObject(d.keys)); count = d.count
+        case .dict(let d): count = d.count   // live, by position, like a list
         case .object(let o):
             guard let c = try o.iterationCount() else { throw RuntimeError("cannot iterate over a \(o.typeName)") }
             count = c
@@ -528,12 +527,14 @@ extension Interpreter {
         switch container {
         case .list(let l): return l.items[i]
         case .range(let r): return .number(r.element(i))
+        case .dict(let d): return d.keys[i]
         case .object(let o): return try o.iterationElement(i)
         default: return .nil
         }
     }
 
-    /// Advances a non-range iteration; false when done. Lists are visited live (appends are seen).
+    /// Advances a non-range iteration; false when done. Lists and dicts are
+    /// visited live, by position (appends are seen; a removal shifts later items).
     func forLoopSlow(_ r: UnsafeMutablePointer<Value>) throws -> Bool {
         guard case .number(let d) = r[1] else { return false }
         let next = Int(d) + 1
@@ -541,6 +542,7 @@ extension Interpreter {
         switch r[0] {
         case .list(let l): count = l.items.count
         case .range(let r): count = r.count
+        case .dict(let d): count = d.count
         case .object(let o): count = try o.iterationCount() ?? 0
         default: return false
         }

@@ -126,22 +126,20 @@ extension Value {
 func releaseIteratively(_ items: inout [Value]) {
     var pending = items
     items = []
-    while var v = pending.popLast() {
-        switch v {
-        case .list(var l):
-            v = .nil
-            if isKnownUniquelyReferenced(&l) && !l.items.isEmpty {
-                pending.append(contentsOf: l.items)
-                l.items = []
-            }
-        case .dict(var d):
-            v = .nil
-            if isKnownUniquelyReferenced(&d) && !d.values.isEmpty {
-                pending.append(contentsOf: d.values)
-                d.values = []
-            }
-        default:
-            break
+    while !pending.isEmpty {
+        // the object is moved out of its value (the binding's scope ends
+        // before the check), so "unique" means: this was the last reference
+        var v = pending.removeLast()
+        var list: ListObject? = nil
+        var dict: DictObject? = nil
+        if case .list(let l) = v { list = l } else if case .dict(let d) = v { dict = d }
+        v = .nil
+        if list != nil, isKnownUniquelyReferenced(&list), let l = list, !l.items.isEmpty {
+            pending.append(contentsOf: l.items)
+            l.items = []
+        } else if dict != nil, isKnownUniquelyReferenced(&dict), let d = dict, !d.values.isEmpty {
+            pending.append(contentsOf: d.values)
+            d.values = []
         }
     }
 }
