@@ -58,7 +58,7 @@ extension Interpreter {
             let label = labels?[i] ?? nil
             if let label {
                 guard let p = proto.parameterNames.firstIndex(of: label) else {
-                    throw RuntimeError("\(proto.name)() has no parameter named '\(label)' (parameters: \(proto.parameterNames.joined(separator: ", ")))")
+                    throw RuntimeError("\(proto.name)() has no parameter named '\(label)'\(suggestion(label, proto.parameterNames)) (parameters: \(proto.parameterNames.joined(separator: ", ")))")
                 }
                 if bound[p] != nil { throw RuntimeError("\(proto.name)(): argument '\(label)' given twice") }
                 bound[p] = stack[first + i]
@@ -113,7 +113,7 @@ extension Interpreter {
         for i in 0..<n {
             if let label = labels?[i] ?? nil {
                 guard let p = ps.firstIndex(where: { $0.name == label && !$0.isVariadic }) else {
-                    throw RuntimeError("\(nf.name)() has no parameter named '\(label)'")
+                    throw RuntimeError("\(nf.name)() has no parameter named '\(label)'\(suggestion(label, ps.filter { !$0.isVariadic }.map(\.name)))")
                 }
                 if bound[p] != nil { throw RuntimeError("\(nf.name)(): argument '\(label)' given twice") }
                 bound[p] = args[i]
@@ -193,6 +193,12 @@ extension Interpreter {
         }
         guard let m = table[site.name] else {
             let type = ["", "list", "string", "dict", "range"][kind]
+            let spelled = ["append": "push", "length": "len", "size": "len", "indexOf": "index_of", "find": "index_of",
+                           "startswith": "starts_with", "endswith": "ends_with", "toUpperCase": "upper", "toLowerCase": "lower"]
+            if let other = spelled[site.name], other == "len" || table[other] != nil {
+                let how = other == "len" ? "the member .len (or len(x))" : "'\(other)'"
+                throw RuntimeError("\(type) has no method '\(site.name)' (lfr spells it \(how))")
+            }
             throw RuntimeError("\(type) has no method '\(site.name)'\(suggestion(site.name, Array(table.keys)))")
         }
         site.cache(m, kind: kind, isListPush: kind == 1 && m === listMethods["push"] && m.name == "push")
@@ -473,6 +479,9 @@ extension Interpreter {
         case .object(let o):
             return try o.getMember(name)
         default: break
+        }
+        if name == "length" || name == "size" || name == "count" {
+            throw RuntimeError("\(typeName(obj)) has no member '\(name)' (lfr spells it .len)")
         }
         throw RuntimeError("\(typeName(obj)) has no member '\(name)'")
     }

@@ -505,7 +505,12 @@ extension Interpreter {
     }
 
     func undefinedMessage(_ g: Int) -> String {
-        "undefined name '\(globalNames[g])'"
+        let name = globalNames[g]
+        let hints = ["elif": " (lfr spells it 'else if')", "null": " (lfr spells it 'nil')", "None": " (lfr spells it 'nil')",
+                     "True": " (lfr spells it 'true')", "False": " (lfr spells it 'false')"]
+        if let hint = hints[name] { return "undefined name '\(name)'\(hint)" }
+        let defined = globalNames.indices.filter { globalDefined[$0] && $0 != g }.map { globalNames[$0] }
+        return "undefined name '\(name)'\(suggestion(name, defined))"
     }
 
     @inline(never)
