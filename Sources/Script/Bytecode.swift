@@ -36,6 +36,7 @@ enum Op: UInt8 {
     case gtJumpK        // A B C   if not (R[A] > K[B]) { pc = C }
     case geJumpK        // A B C   if not (R[A] >= K[B]) { pc = C }
     case addK, subK, mulK, divK, modK           // A B C   R[A] = R[B] op K[C]  (K[C] a number)
+    case kAdd, kMul     // A B C   R[A] = K[C] op R[B]  (`2 * x`: the number on the left, kept there for messages)
     case call           // A B C   R[A] = R[A](R[A+1] ... R[A+B]); C = call-site index (labels) or -1
     case invoke         // A B C   R[A] = R[A].name(R[A+1] ... R[A+B]); C = call-site index (name, labels)
     case ret            // A       return R[A]

@@ -464,7 +464,7 @@ final class Compiler {
                 emit(kop, dest, a, constant(.number(d)), at: loc)
             } else if op == .add || op == .mul, case .number(let d) = l.kind {
                 let b = try anyRegister(r)
-                emit(constantOpcode(op)!, dest, b, constant(.number(d)), at: loc)
+                emit(op == .add ? .kAdd : .kMul, dest, b, constant(.number(d)), at: loc)
             } else if op == .add, !isPlainLocal(l), case .string(let text) = r.kind {
                 let t = allocate(loc)
                 try expr(l, into: t)

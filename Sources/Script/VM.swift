@@ -170,6 +170,14 @@ extension Interpreter {
                     if case .number(let x) = regs[Int(ins.b)], case .number(let y) = k[Int(ins.c)] {
                         regs[Int(ins.a)] = .number(x + y)
                     } else { regs[Int(ins.a)] = try arith(.add, regs[Int(ins.b)], k[Int(ins.c)]) }
+                case .kAdd:
+                    if case .number(let y) = regs[Int(ins.b)], case .number(let x) = k[Int(ins.c)] {
+                        regs[Int(ins.a)] = .number(x + y)
+                    } else { regs[Int(ins.a)] = try arith(.add, k[Int(ins.c)], regs[Int(ins.b)]) }
+                case .kMul:
+                    if case .number(let y) = regs[Int(ins.b)], case .number(let x) = k[Int(ins.c)] {
+                        regs[Int(ins.a)] = .number(x * y)
+                    } else { regs[Int(ins.a)] = try arith(.mul, k[Int(ins.c)], regs[Int(ins.b)]) }
                 case .subK:
                     if case .number(let x) = regs[Int(ins.b)], case .number(let y) = k[Int(ins.c)] {
                         regs[Int(ins.a)] = .number(x - y)
