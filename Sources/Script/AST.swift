@@ -51,6 +51,9 @@ final class FunctionNode {
     var body: [Stmt]
     var location: SourceLocation
     var doc: String?
+    /// A named function expression (`fn fact(n) { ... fact(n - 1) }`): its
+    /// own name, bound inside its body to the function itself.
+    var selfDeclaration: Declaration?
     weak var parent: FunctionNode?
     init(name: String, parameters: [Parameter], body: [Stmt], location: SourceLocation) {
         self.name = name; self.parameters = parameters; self.body = body; self.location = location

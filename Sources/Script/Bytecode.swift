@@ -36,10 +36,12 @@ enum Op: UInt8 {
     case gtJumpK        // A B C   if not (R[A] > K[B]) { pc = C }
     case geJumpK        // A B C   if not (R[A] >= K[B]) { pc = C }
     case addK, subK, mulK, divK, modK           // A B C   R[A] = R[B] op K[C]  (K[C] a number)
+    case kAdd, kMul     // A B C   R[A] = K[C] op R[B]  (`2 * x`: the number on the left, kept there for messages)
     case call           // A B C   R[A] = R[A](R[A+1] ... R[A+B]); C = call-site index (labels) or -1
     case invoke         // A B C   R[A] = R[A].name(R[A+1] ... R[A+B]); C = call-site index (name, labels)
     case ret            // A       return R[A]
     case closure        // A B C   R[A] = closure of P[B]; its defaults are R[C] ...
+    case loadSelf       // A       R[A] = the running closure (a named function expression's own name)
     case newList        // A B C   R[A] = [R[B] ... R[B+C-1]]
     case newDict        // A B C   R[A] = {R[B]: R[B+1], ...}, C pairs
     case getIndex       // A B C   R[A] = R[B][R[C]]

@@ -173,6 +173,16 @@ final class Compiler {
                 let g = try global(name)
                 interpreter.globalIsConstant[g] = isConst
                 emit(.defGlobal, t, g, at: loc)
+            } else if let value, case .function(let f) = value.kind, d.isCaptured {
+                // `let f = fn ...` whose body uses f: the cell exists before the closure
+                let r = allocate(loc)
+                emit(.loadNil, r, at: loc)
+                emit(.newCell, r, at: loc)
+                d.slot = r
+                fs.activeTop = r + 1
+                let t = allocate(loc)
+                try closure(f, into: t)
+                emit(.setCell, r, t, at: loc)
             } else {
                 let r = allocate(loc)
                 if let value { try expr(value, into: r) } else { emit(.loadNil, r, at: loc) }
@@ -454,7 +464,7 @@ final class Compiler {
                 emit(kop, dest, a, constant(.number(d)), at: loc)
             } else if op == .add || op == .mul, case .number(let d) = l.kind {
                 let b = try anyRegister(r)
-                emit(constantOpcode(op)!, dest, b, constant(.number(d)), at: loc)
+                emit(op == .add ? .kAdd : .kMul, dest, b, constant(.number(d)), at: loc)
             } else if op == .add, !isPlainLocal(l), case .string(let text) = r.kind {
                 let t = allocate(loc)
                 try expr(l, into: t)
@@ -591,6 +601,11 @@ final class Compiler {
         fs = FunctionState(proto: proto, node: f, parent: outer)
         for p in f.parameters { _ = declareLocal(p.declaration!, p.location) }
         for p in f.parameters where p.declaration!.isCaptured { emit(.newCell, p.declaration!.slot, at: p.location) }
+        if let me = f.selfDeclaration {
+            let r = declareLocal(me, f.location)
+            emit(.loadSelf, r, at: f.location)
+            if me.isCaptured { emit(.newCell, r, at: f.location) }
+        }
         let result = allocate(f.location)
         try block(f.body, into: result)
         emit(.ret, result, at: f.body.last?.location ?? f.location)

@@ -12,7 +12,7 @@ extension FunctionProto {
             line += "; line \(location(at: pc).line)"
             switch ins.op {
             case .loadK, .ltJumpK, .leJumpK, .gtJumpK, .geJumpK: line += "  K=\(reprString(constants[Int(ins.b)]))"
-            case .addK, .subK, .mulK, .divK, .modK, .addConsumeK, .getMember: line += "  K=\(reprString(constants[Int(ins.c)]))"
+            case .addK, .subK, .mulK, .divK, .modK, .kAdd, .kMul, .addConsumeK, .getMember: line += "  K=\(reprString(constants[Int(ins.c)]))"
             default: break
             }
             out += line + "\n"

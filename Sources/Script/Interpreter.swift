@@ -15,8 +15,11 @@ import Darwin
 import CInterrupt
 import Synchronization
 
-/// The flag the REPL sets on Ctrl-C; running lfr code stops at the next
-/// backward jump or call with an "interrupted" error (within well under 50 ms).
+/// The flag the REPL sets on Ctrl-C; running lfr code stops with an
+/// "interrupted" error at the next loop back-edge or return from a native
+/// call (so within a few microseconds of the current native call returning).
+/// The outermost `evaluate` clears it when it ends, so a request that came
+/// too late to stop one entry never stops the next.
 /// It is the process's one interrupt flag (CInterrupt, also polled by the
 /// numeric core's long loops): every interpreter polling it may be the one
 /// that sees it (and clears it). To stop one interpreter among several, use
@@ -213,6 +216,8 @@ public final class Interpreter {
     /// Top-level `let`, `var` and `fn` define globals that persist.
     @discardableResult
     public func evaluate(_ source: String, file: String = "<input>") throws -> Value {
+        // a file run this way counts as imported: a script that imports itself runs once
+        if !file.hasPrefix("<") && fileExists(file) { importedFiles.insert(canonicalPath(file)) }
         let proto = try compile(source, file: file)
         let closure = Closure(proto: proto, upvalues: [], defaults: [])
         let isOutermost = frameCount == 0
@@ -221,6 +226,9 @@ public final class Interpreter {
             if isOutermost {
                 // drop references held by dead registers so memory is freed between chunks
                 for i in 0..<4096 { stack[i] = .nil }
+                // a stop request that came too late to stop this entry must not stop the next one
+                ScriptInterrupt.clear()
+                ownInterrupt.store(false, ordering: .relaxed)
             }
         }
         return try call(.function(closure), [])
@@ -244,6 +252,8 @@ public final class Interpreter {
     }
 
     func compile(_ source: String, file: String) throws(ScriptError) -> FunctionProto {
+        // a UTF-8 byte order mark (editors on Windows write one) is not part of the program
+        let source = source.unicodeScalars.first == "\u{FEFF}" ? String(source.unicodeScalars.dropFirst()) : source
         sources[file] = source
         let stmts = try Parser.parse(file: file, source: source)
         var resolver = Resolver(file: file, source: source)

@@ -186,6 +186,13 @@ struct Lexer {
                 let word = text(start, pos)
                 return Token(kind: keywordKind(word) ?? .identifier, text: word, location: loc)
             }
+            if c == 38 && peek() == 38 { throw LexError(message: "unexpected '&&' (lfr spells it 'and')", location: loc, incomplete: false) }
+            if c == 124 && peek() == 124 { throw LexError(message: "unexpected '||' (lfr spells it 'or')", location: loc, incomplete: false) }
+            if c < 32 || c == 127 {
+                // a control byte (NUL from a binary file, say) is named, not printed raw
+                let hex = String(c, radix: 16, uppercase: true)
+                throw LexError(message: "unexpected control character U+\(String(repeating: "0", count: 4 - hex.count) + hex) in source", location: loc, incomplete: false)
+            }
             let ch = text(start, min(bytes.count, start + utf8Length(c)))
             throw LexError(message: "unexpected character '\(ch)'", location: loc, incomplete: false)
         }

@@ -58,7 +58,7 @@ extension Interpreter {
             let label = labels?[i] ?? nil
             if let label {
                 guard let p = proto.parameterNames.firstIndex(of: label) else {
-                    throw RuntimeError("\(proto.name)() has no parameter named '\(label)' (parameters: \(proto.parameterNames.joined(separator: ", ")))")
+                    throw RuntimeError("\(proto.name)() has no parameter named '\(label)'\(suggestion(label, proto.parameterNames)) (parameters: \(proto.parameterNames.joined(separator: ", ")))")
                 }
                 if bound[p] != nil { throw RuntimeError("\(proto.name)(): argument '\(label)' given twice") }
                 bound[p] = stack[first + i]
@@ -113,7 +113,7 @@ extension Interpreter {
         for i in 0..<n {
             if let label = labels?[i] ?? nil {
                 guard let p = ps.firstIndex(where: { $0.name == label && !$0.isVariadic }) else {
-                    throw RuntimeError("\(nf.name)() has no parameter named '\(label)'")
+                    throw RuntimeError("\(nf.name)() has no parameter named '\(label)'\(suggestion(label, ps.filter { !$0.isVariadic }.map(\.name)))")
                 }
                 if bound[p] != nil { throw RuntimeError("\(nf.name)(): argument '\(label)' given twice") }
                 bound[p] = args[i]
@@ -193,6 +193,12 @@ extension Interpreter {
         }
         guard let m = table[site.name] else {
             let type = ["", "list", "string", "dict", "range"][kind]
+            let spelled = ["append": "push", "length": "len", "size": "len", "indexOf": "index_of", "find": "index_of",
+                           "startswith": "starts_with", "endswith": "ends_with", "toUpperCase": "upper", "toLowerCase": "lower"]
+            if let other = spelled[site.name], other == "len" || table[other] != nil {
+                let how = other == "len" ? "the member .len (or len(x))" : "'\(other)'"
+                throw RuntimeError("\(type) has no method '\(site.name)' (lfr spells it \(how))")
+            }
             throw RuntimeError("\(type) has no method '\(site.name)'\(suggestion(site.name, Array(table.keys)))")
         }
         site.cache(m, kind: kind, isListPush: kind == 1 && m === listMethods["push"] && m.name == "push")
@@ -474,6 +480,9 @@ extension Interpreter {
             return try o.getMember(name)
         default: break
         }
+        if name == "length" || name == "size" || name == "count" {
+            throw RuntimeError("\(typeName(obj)) has no member '\(name)' (lfr spells it .len)")
+        }
         throw RuntimeError("\(typeName(obj)) has no member '\(name)'")
     }
 
@@ -505,11 +514,11 @@ extension Interpreter {
         var count: Int
         switch r[0] {
         case .list(let l): count = l.items.count
+        case .range(let r): count = r.count   // by index: item i is start + i * step
         case .string(let s):
             let chars = s.value.map { Value.str(String($0)) }
             r[0] = .list(ListObject(chars)); count = chars.count
-        case .dict(let d):
-            r[0] = .list(ListObject(d.keys)); count = d.count
+        case .dict(let d): count = d.count   // live, by position, like a list
         case .object(let o):
             guard let c = try o.iterationCount() else { throw RuntimeError("cannot iterate over a \(o.typeName)") }
             count = c
@@ -526,18 +535,23 @@ extension Interpreter {
     func element(_ container: Value, _ i: Int) throws -> Value {
         switch container {
         case .list(let l): return l.items[i]
+        case .range(let r): return .number(r.element(i))
+        case .dict(let d): return d.keys[i]
         case .object(let o): return try o.iterationElement(i)
         default: return .nil
         }
     }
 
-    /// Advances a non-range iteration; false when done. Lists are visited live (appends are seen).
+    /// Advances a non-range iteration; false when done. Lists and dicts are
+    /// visited live, by position (appends are seen; a removal shifts later items).
     func forLoopSlow(_ r: UnsafeMutablePointer<Value>) throws -> Bool {
         guard case .number(let d) = r[1] else { return false }
         let next = Int(d) + 1
         let count: Int
         switch r[0] {
         case .list(let l): count = l.items.count
+        case .range(let r): count = r.count
+        case .dict(let d): count = d.count
         case .object(let o): count = try o.iterationCount() ?? 0
         default: return false
         }

@@ -161,6 +161,9 @@ final class Parser {
 
     func endOfStatement() throws(ScriptError) {
         if peekKind == .newline || peekKind == .semicolon || peekKind == .rightBrace || peekKind == .eof { return }
+        if peek.kind == .identifier && peek.text == "elif" {
+            throw error("expected end of line or ';' after statement, found name 'elif' (lfr spells it 'else if')", at: peek)
+        }
         throw error("expected end of line or ';' after statement, found \(describe(peek))", at: peek)
     }
 

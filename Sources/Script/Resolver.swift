@@ -46,8 +46,14 @@ struct Resolver {
         switch s.kind {
         case .expression(let e): try expr(e)
         case .declaration(let isConst, let name, let value):
-            if let v = value { try expr(v) }
-            s.declaration = declare(name, constant: isConst, at: s.location, global: global)
+            if let v = value, case .function = v.kind {
+                // `let f = fn(n) { ... f(n - 1) }`: the lambda can call itself
+                s.declaration = declare(name, constant: isConst, at: s.location, global: global)
+                try expr(v)
+            } else {
+                if let v = value { try expr(v) }
+                s.declaration = declare(name, constant: isConst, at: s.location, global: global)
+            }
         case .function(let f):
             s.declaration = declare(f.name, constant: false, at: f.location, global: global)
             try function(f)
@@ -121,7 +127,20 @@ struct Resolver {
                     if let c { try expr(c) }
                 }
             }
-        case .function(let f): try function(f)
+        case .function(let f):
+            if f.name != "<anonymous>" {
+                // a named function expression sees its own name (a scope of its own,
+                // around the parameters, so a parameter of that name wins)
+                scopes.append([:])
+                defer { scopes.removeLast() }
+                let saved = currentFunction
+                currentFunction = f
+                f.selfDeclaration = declare(f.name, constant: true, at: f.location, global: false)
+                currentFunction = saved
+                try function(f)
+            } else {
+                try function(f)
+            }
         case .ifExpr(let cond, let then, let els):
             try expr(cond)
             try block(then)

@@ -4,8 +4,9 @@
 // (so it stays alive, and that slot receives the return value); frames are
 // plain structs in an unsafe buffer. Fast paths (numbers, plain calls, ranges,
 // list indexing) are inline; everything else goes to out-of-line slow paths
-// in Operations.swift. Backward jumps and calls poll the interrupt flag and
-// the step budget every 1024 ticks. An error unwinds exactly the frames this
+// in Operations.swift. Backward jumps and every return from a native call
+// poll the interrupt flag; calls and backward jumps count toward the step
+// budget, checked every 1024 ticks. An error unwinds exactly the frames this
 // run pushed, so the interpreter stays usable afterwards.
 import Synchronization
 
@@ -169,6 +170,14 @@ extension Interpreter {
                     if case .number(let x) = regs[Int(ins.b)], case .number(let y) = k[Int(ins.c)] {
                         regs[Int(ins.a)] = .number(x + y)
                     } else { regs[Int(ins.a)] = try arith(.add, regs[Int(ins.b)], k[Int(ins.c)]) }
+                case .kAdd:
+                    if case .number(let y) = regs[Int(ins.b)], case .number(let x) = k[Int(ins.c)] {
+                        regs[Int(ins.a)] = .number(x + y)
+                    } else { regs[Int(ins.a)] = try arith(.add, k[Int(ins.c)], regs[Int(ins.b)]) }
+                case .kMul:
+                    if case .number(let y) = regs[Int(ins.b)], case .number(let x) = k[Int(ins.c)] {
+                        regs[Int(ins.a)] = .number(x * y)
+                    } else { regs[Int(ins.a)] = try arith(.mul, k[Int(ins.c)], regs[Int(ins.b)]) }
                 case .subK:
                     if case .number(let x) = regs[Int(ins.b)], case .number(let y) = k[Int(ins.c)] {
                         regs[Int(ins.a)] = .number(x - y)
@@ -189,6 +198,7 @@ extension Interpreter {
                     regs[Int(ins.a)] = try arith(.pow, regs[Int(ins.b)], regs[Int(ins.c)])
                 case .matmul:
                     regs[Int(ins.a)] = try arith(.matmul, regs[Int(ins.b)], regs[Int(ins.c)])
+                    if interruptPending { try poll() }   // a matrix product can take seconds
                 case .eq:
                     regs[Int(ins.a)] = .bool(valuesEqual(regs[Int(ins.b)], regs[Int(ins.c)]))
                 case .ne:
@@ -217,9 +227,11 @@ extension Interpreter {
                 case .jump:
                     pc = Int(ins.b)
                 case .loop:
-                    pc = Int(ins.b)
+                    // polled before the jump: an interrupt here is located at the loop
+                    if interruptPending { try poll() }
                     ticks &+= 1
-                    if ticks & 1023 == 0 { try poll() }
+                    if ticks & 1023 == 0 { try countSteps() }
+                    pc = Int(ins.b)
                 case .jumpIfFalse:
                     switch regs[Int(ins.a)] {
                     case .bool(let b): if !b { pc = Int(ins.b) }
@@ -274,7 +286,7 @@ extension Interpreter {
                         frameSize = calleeFrame
                         pc = 0
                         ticks &+= 1
-                        if ticks & 1023 == 0 { try poll() }
+                        if ticks & 1023 == 0 { try countSteps() }
                     } else if ins.c < 0, let nf = peek(regs + a, tag: tags.native, as: NativeFunction.self) {
                         // a builtin with positional arguments: no frame; the register keeps the
                         // function alive until the result replaces it
@@ -283,8 +295,10 @@ extension Interpreter {
                         stackTop = base + frameSize
                         let result = try nf._withUnsafeGuaranteedRef { try callNative($0, regs + a + 1, Int(ins.b), nil) }
                         regs[a] = result
+                        // right after a native returns (it may have run for seconds)
+                        if interruptPending { try poll() }
                         ticks &+= 1
-                        if ticks & 1023 == 0 { try poll() }
+                        if ticks & 1023 == 0 { try countSteps() }
                     } else {
                         frames[fi].pc = pc
                         frameCount = fi + 1
@@ -300,9 +314,9 @@ extension Interpreter {
                             k = clU._withUnsafeGuaranteedRef { $0.constants }
                             frameSize = clU._withUnsafeGuaranteedRef { $0.frameSize }
                             pc = 0
-                        }
+                        } else if interruptPending { try poll() }   // a native returned
                         ticks &+= 1
-                        if ticks & 1023 == 0 { try poll() }
+                        if ticks & 1023 == 0 { try countSteps() }
                     }
                 case .invoke:
                     let a = Int(ins.a)
@@ -319,7 +333,7 @@ extension Interpreter {
                         k = clU._withUnsafeGuaranteedRef { $0.constants }
                         frameSize = clU._withUnsafeGuaranteedRef { $0.frameSize }
                         pc = 0
-                    }
+                    } else if interruptPending { try poll() }   // a builtin or native method returned
                 case .ret:
                     let v = regs[Int(ins.a)]
                     if frames[fi].isEntry {
@@ -337,6 +351,8 @@ extension Interpreter {
                     frameSize = clU._withUnsafeGuaranteedRef { $0.frameSize }
                 case .closure:
                     regs[Int(ins.a)] = .function(makeClosure(clU.takeUnretainedValue(), Int(ins.b), regs, Int(ins.c)))
+                case .loadSelf:
+                    regs[Int(ins.a)] = .function(clU.takeUnretainedValue())
                 case .newList:
                     let b = Int(ins.b), n = Int(ins.c)
                     regs[Int(ins.a)] = .list(ListObject(Array(UnsafeBufferPointer(start: regs + b, count: n))))
@@ -380,7 +396,8 @@ extension Interpreter {
                     try setMember(regs[Int(ins.a)], name.value, regs[Int(ins.c)])
                 case .forPrep:
                     let a = Int(ins.a)
-                    if case .range(let r) = regs[a] {
+                    if case .range(let r) = regs[a], r.isExactIntegers {
+                        // a running sum is exact here: R[A] current, R[A+1] stop, R[A+2] step
                         if r.count == 0 { pc = Int(ins.b) } else {
                             regs[a] = .number(r.start)
                             regs[a + 1] = .number(r.stop)
@@ -391,6 +408,7 @@ extension Interpreter {
                         pc = Int(ins.b)
                     }
                 case .forLoop:
+                    if interruptPending { try poll() }   // before the jump: located at the loop
                     let a = Int(ins.a)
                     if case .number(let current) = regs[a], case .number(let stop) = regs[a + 1],
                        case .number(let step) = regs[a + 2] {
@@ -404,7 +422,7 @@ extension Interpreter {
                         pc = Int(ins.b)
                     }
                     ticks &+= 1
-                    if ticks & 1023 == 0 { try poll() }
+                    if ticks & 1023 == 0 { try countSteps() }
                 case .concat:
                     var s = ""
                     let b = Int(ins.b)
@@ -462,6 +480,15 @@ extension Interpreter {
         ScriptError(kind: .runtime, message: "stack overflow: recursion deeper than \(maxFrames)")
     }
 
+    /// True when Ctrl-C (`ScriptInterrupt`) or `requestInterrupt()` asked this
+    /// interpreter to stop: two relaxed loads, cheap enough for every loop
+    /// back-edge and every return from a native call.
+    @inline(__always)
+    var interruptPending: Bool {
+        ScriptInterrupt.isRequested || ownInterrupt.load(ordering: .relaxed)
+    }
+
+    /// Throws the "interrupted" error when one is pending (and clears the request).
     @inline(never)
     func poll() throws {
         if ScriptInterrupt.isRequested {
@@ -472,6 +499,13 @@ extension Interpreter {
             ownInterrupt.store(false, ordering: .relaxed)
             throw ScriptError(kind: .interrupted, message: "interrupted")
         }
+    }
+
+    /// Every 1024 backward jumps and calls: the step budget, and the interrupt
+    /// once more (a loop of closure calls reaches no native return).
+    @inline(never)
+    func countSteps() throws {
+        try poll()
         if let budget = stepBudget {
             stepsUsed += 1024
             if stepsUsed > budget { throw RuntimeError("step budget of \(budget) exhausted") }
@@ -479,7 +513,12 @@ extension Interpreter {
     }
 
     func undefinedMessage(_ g: Int) -> String {
-        "undefined name '\(globalNames[g])'"
+        let name = globalNames[g]
+        let hints = ["elif": " (lfr spells it 'else if')", "null": " (lfr spells it 'nil')", "None": " (lfr spells it 'nil')",
+                     "True": " (lfr spells it 'true')", "False": " (lfr spells it 'false')"]
+        if let hint = hints[name] { return "undefined name '\(name)'\(hint)" }
+        let defined = globalNames.indices.filter { globalDefined[$0] && $0 != g }.map { globalNames[$0] }
+        return "undefined name '\(name)'\(suggestion(name, defined))"
     }
 
     @inline(never)

@@ -41,6 +41,7 @@ public final class StringObject {
 public final class ListObject {
     @exclusivity(unchecked) public var items: [Value]
     public init(_ items: [Value] = []) { self.items = items }
+    deinit { if items.contains(where: \.holdsItems) { releaseIteratively(&items) } }
 }
 
 /// A key usable in a dict: strings, numbers, bools and nil.
@@ -61,10 +62,11 @@ public enum DictKey: Hashable {
 /// An insertion-ordered dictionary (reference semantics).
 public final class DictObject {
     @exclusivity(unchecked) public private(set) var keys: [Value] = []
-    @exclusivity(unchecked) public private(set) var values: [Value] = []
+    @exclusivity(unchecked) public fileprivate(set) var values: [Value] = []
     @exclusivity(unchecked) private var index: [DictKey: Int] = [:]
 
     public init() {}
+    deinit { if values.contains(where: \.holdsItems) { releaseIteratively(&values) } }
 
     public var count: Int { keys.count }
 
@@ -106,15 +108,79 @@ public final class DictObject {
     }
 }
 
+extension Value {
+    /// A list or dict: a value whose release may release more values.
+    var holdsItems: Bool {
+        switch self {
+        case .list, .dict: return true
+        default: return false
+        }
+    }
+}
+
+/// Releases `items` without recursion: the items of every list or dict that
+/// dies here are moved onto a work list before it goes, so a chain of any
+/// length (`n = {next: n}` three million times, a list nested that deep) is
+/// freed in a loop instead of one native stack frame per level.
+@inline(never)
+func releaseIteratively(_ items: inout [Value]) {
+    var pending = items
+    items = []
+    while !pending.isEmpty {
+        // the object is moved out of its value (the binding's scope ends
+        // before the check), so "unique" means: this was the last reference
+        var v = pending.removeLast()
+        var list: ListObject? = nil
+        var dict: DictObject? = nil
+        if case .list(let l) = v { list = l } else if case .dict(let d) = v { dict = d }
+        v = .nil
+        if list != nil, isKnownUniquelyReferenced(&list), let l = list, !l.items.isEmpty {
+            pending.append(contentsOf: l.items)
+            l.items = []
+        } else if dict != nil, isKnownUniquelyReferenced(&dict), let d = dict, !d.values.isEmpty {
+            pending.append(contentsOf: d.values)
+            d.values = []
+        }
+    }
+}
+
 /// `range(start, stop, step)`: an arithmetic sequence of numbers, lazily.
+/// Item i is `start + i * step` (never a running sum, so `range(0, 1, 0.1)`
+/// has exactly the 10 items its length says); `count` is the number of i >= 0
+/// whose item lies before `stop`.
 public final class RangeObject {
     public let start: Double, stop: Double, step: Double
-    public init(start: Double, stop: Double, step: Double) { self.start = start; self.stop = stop; self.step = step }
-    public var count: Int {
-        let n = ((stop - start) / step).rounded(.up)
-        return n > 0 && n.isFinite ? (n < 1e15 ? Int(n) : Int(1e15)) : 0
+    public let count: Int
+    /// Start and step are integers and every item up to stop + step is an
+    /// exact Double: a running sum gives the same items (the VM's fast loop).
+    let isExactIntegers: Bool
+
+    public init(start: Double, stop: Double, step: Double) {
+        self.start = start; self.stop = stop; self.step = step
+        count = RangeObject.count(start, stop, step)
+        let limit = 9007199254740992.0   // 2^53
+        isExactIntegers = start == start.rounded() && step == step.rounded()
+            && Swift.abs(start) + Swift.abs(step) < limit && Swift.abs(stop) + Swift.abs(step) < limit
     }
+
     public func element(_ i: Int) -> Double { start + Double(i) * step }
+
+    private static func count(_ start: Double, _ stop: Double, _ step: Double) -> Int {
+        guard step != 0, start.isFinite, stop.isFinite, step.isFinite else { return 0 }
+        let estimate = ((stop - start) / step).rounded(.up)
+        guard estimate > 0 else { return 0 }
+        var n = estimate < 9.0e18 ? Int(estimate) : 9_000_000_000_000_000_000
+        // the division can be an ulp off: settle on the exact count of items before stop
+        func before(_ i: Int) -> Bool {
+            let x = start + Double(i) * step
+            return step > 0 ? x < stop : x > stop
+        }
+        var tries = 0
+        while n > 0 && !before(n - 1) && tries < 64 { n -= 1; tries += 1 }
+        tries = 0
+        while n < 9_000_000_000_000_000_000 && before(n) && tries < 64 { n += 1; tries += 1 }
+        return n
+    }
 }
 
 /// A captured local (internal).
@@ -166,7 +232,29 @@ extension Value {
 }
 
 /// Structural equality for data, identity for functions, `isEqual` for natives.
+/// Containers are compared with an explicit work list, never by recursion, so
+/// nesting of any depth is safe; a pair of containers met again while being
+/// compared is taken as equal (the rest of the comparison decides), which is
+/// what makes two self-containing values (`a.push(a)`) compare correctly.
 public func valuesEqual(_ a: Value, _ b: Value) -> Bool {
+    switch (a, b) {
+    case (.list(let x), .list(let y)):
+        if x === y { return true }
+        if x.items.count != y.items.count { return false }
+        return containersEqual(a, b)
+    case (.dict(let x), .dict(let y)):
+        if x === y { return true }
+        if x.count != y.count { return false }
+        return containersEqual(a, b)
+    default:
+        return shallowEqual(a, b) ?? false
+    }
+}
+
+/// Equality of two values when neither needs a look inside a container;
+/// nil when both are lists or both dicts (the caller compares their items).
+@inline(__always)
+private func shallowEqual(_ a: Value, _ b: Value) -> Bool? {
     switch (a, b) {
     case (.nil, .nil): return true
     case (.bool(let x), .bool(let y)): return x == y
@@ -174,16 +262,10 @@ public func valuesEqual(_ a: Value, _ b: Value) -> Bool {
     case (.string(let x), .string(let y)): return x === y || x.value == y.value
     case (.list(let x), .list(let y)):
         if x === y { return true }
-        if x.items.count != y.items.count { return false }
-        for i in 0..<x.items.count where !valuesEqual(x.items[i], y.items[i]) { return false }
-        return true
+        return x.items.count != y.items.count ? false : nil
     case (.dict(let x), .dict(let y)):
         if x === y { return true }
-        if x.count != y.count { return false }
-        for (i, k) in x.keys.enumerated() {
-            guard let v = try? y.get(k), valuesEqual(x.values[i], v) else { return false }
-        }
-        return true
+        return x.count != y.count ? false : nil
     case (.range(let x), .range(let y)): return x.start == y.start && x.stop == y.stop && x.step == y.step
     case (.function(let x), .function(let y)): return x === y
     case (.native(let x), .native(let y)): return x === y
@@ -191,6 +273,45 @@ public func valuesEqual(_ a: Value, _ b: Value) -> Bool {
     case (_, .object(let y)): return y.isEqual(to: a)
     default: return false
     }
+}
+
+private struct ContainerPair: Hashable {
+    let left: ObjectIdentifier, right: ObjectIdentifier
+}
+
+/// Two lists or two dicts of the same size, item by item (see `valuesEqual`).
+private func containersEqual(_ a: Value, _ b: Value) -> Bool {
+    var work: [(Value, Value)] = [(a, b)]
+    var met: Set<ContainerPair> = []
+    while let (x, y) = work.popLast() {
+        switch (x, y) {
+        case (.list(let l), .list(let r)):
+            guard met.insert(ContainerPair(left: ObjectIdentifier(l), right: ObjectIdentifier(r))).inserted else { continue }
+            let n = l.items.count
+            guard n == r.items.count else { return false }
+            for i in 0..<n {
+                switch shallowEqual(l.items[i], r.items[i]) {
+                case .some(true): continue
+                case .some(false): return false
+                case .none: work.append((l.items[i], r.items[i]))
+                }
+            }
+        case (.dict(let l), .dict(let r)):
+            guard met.insert(ContainerPair(left: ObjectIdentifier(l), right: ObjectIdentifier(r))).inserted else { continue }
+            guard l.count == r.count else { return false }
+            for i in 0..<l.count {
+                guard let v = try? r.get(l.keys[i]) else { return false }
+                switch shallowEqual(l.values[i], v) {
+                case .some(true): continue
+                case .some(false): return false
+                case .none: work.append((l.values[i], v))
+                }
+            }
+        default:
+            if !(shallowEqual(x, y) ?? false) { return false }
+        }
+    }
+    return true
 }
 
 // MARK: - Printing
@@ -235,7 +356,9 @@ private func writeInteger(_ n: Int64) -> String {
     }
 }
 
-/// The string `str(v)` and `print(v)` produce: strings bare, containers with quoted strings.
+/// The string `str(v)` and `print(v)` produce: strings bare, containers with
+/// quoted strings. Never shortened: `write_file(path, str(xs))` writes all of
+/// `xs` (summarizing a long value is the prompt's business, not `str`'s).
 public func displayString(_ v: Value) -> String {
     switch v {
     case .string(let s): return s.value
@@ -245,16 +368,14 @@ public func displayString(_ v: Value) -> String {
     default: break
     }
     var out = ""
-    var seen: [ObjectIdentifier] = []
-    writeRepr(v, into: &out, seen: &seen)
+    writeRepr(v, into: &out)
     return out
 }
 
 /// The string the REPL shows for a result: strings quoted.
 public func reprString(_ v: Value) -> String {
     var out = ""
-    var seen: [ObjectIdentifier] = []
-    writeRepr(v, into: &out, seen: &seen)
+    writeRepr(v, into: &out)
     return out
 }
 
@@ -274,46 +395,66 @@ func quoteString(_ s: String) -> String {
     return out + "\""
 }
 
-func writeRepr(_ v: Value, into out: inout String, seen: inout [ObjectIdentifier]) {
-    switch v {
-    case .nil: out += "nil"
-    case .bool(let b): out += b ? "true" : "false"
-    case .number(let d): out += formatNumber(d)
-    case .string(let s): out += quoteString(s.value)
-    case .list(let l):
-        let id = ObjectIdentifier(l)
-        if seen.contains(id) { out += "[...]"; return }
-        seen.append(id); defer { seen.removeLast() }
-        out += "["
-        for (i, x) in l.items.enumerated() {
-            if i > 0 { out += ", " }
-            if out.utf8.count > 1_000_000 { out += "..."; break }
-            writeRepr(x, into: &out, seen: &seen)
+/// One step of `writeRepr`'s work list.
+private enum ReprStep {
+    case value(Value)
+    case text(StaticString)
+    case key(Value)                 // a dict key: bare when it is a plain name
+    case leave(ObjectIdentifier)    // a container is written: it may appear again
+}
+
+/// Writes the literal form of `v`. A work list instead of recursion (any
+/// depth of nesting is fine, in time linear in the output); a container met
+/// again inside itself is written `[...]` or `{...}`.
+func writeRepr(_ v: Value, into out: inout String) {
+    var work: [ReprStep] = [.value(v)]
+    var open: Set<ObjectIdentifier> = []
+    while let step = work.popLast() {
+        switch step {
+        case .text(let t): out += t.description
+        case .leave(let id): open.remove(id)
+        case .key(let k):
+            if case .string(let s) = k, isPlainName(s.value) { out += s.value } else { work.append(.value(k)) }
+        case .value(let v):
+            switch v {
+            case .nil: out += "nil"
+            case .bool(let b): out += b ? "true" : "false"
+            case .number(let d): out += formatNumber(d)
+            case .string(let s): out += quoteString(s.value)
+            case .list(let l):
+                let id = ObjectIdentifier(l)
+                if !open.insert(id).inserted { out += "[...]"; continue }
+                out += "["
+                work.append(.leave(id))
+                work.append(.text("]"))
+                // pushed in reverse: popped (written) in order
+                for (i, x) in l.items.enumerated().reversed() {
+                    work.append(.value(x))
+                    if i > 0 { work.append(.text(", ")) }
+                }
+            case .dict(let d):
+                let id = ObjectIdentifier(d)
+                if !open.insert(id).inserted { out += "{...}"; continue }
+                out += "{"
+                work.append(.leave(id))
+                work.append(.text("}"))
+                for i in stride(from: d.count - 1, through: 0, by: -1) {
+                    work.append(.value(d.values[i]))
+                    work.append(.text(": "))
+                    work.append(.key(d.keys[i]))
+                    if i > 0 { work.append(.text(", ")) }
+                }
+            case .range(let r):
+                out += "range(\(formatNumber(r.start)), \(formatNumber(r.stop))"
+                if r.step != 1 { out += ", \(formatNumber(r.step))" }
+                out += ")"
+            case .function(let c): out += "<fn \(c.proto.name)>"
+            case .native(let n): out += "<builtin \(n.name)>"
+            case .object(let o): out += o.description
+            case .cell(let c): work.append(.value(c.value))
+            case .slice: out += "<slice>"
+            }
         }
-        out += "]"
-    case .dict(let d):
-        let id = ObjectIdentifier(d)
-        if seen.contains(id) { out += "{...}"; return }
-        seen.append(id); defer { seen.removeLast() }
-        out += "{"
-        for i in 0..<d.count {
-            if i > 0 { out += ", " }
-            if out.utf8.count > 1_000_000 { out += "..."; break }
-            let k = d.keys[i]
-            if case .string(let s) = k, isPlainName(s.value) { out += s.value } else { writeRepr(k, into: &out, seen: &seen) }
-            out += ": "
-            writeRepr(d.values[i], into: &out, seen: &seen)
-        }
-        out += "}"
-    case .range(let r):
-        out += "range(\(formatNumber(r.start)), \(formatNumber(r.stop))"
-        if r.step != 1 { out += ", \(formatNumber(r.step))" }
-        out += ")"
-    case .function(let c): out += "<fn \(c.proto.name)>"
-    case .native(let n): out += "<builtin \(n.name)>"
-    case .object(let o): out += o.description
-    case .cell(let c): writeRepr(c.value, into: &out, seen: &seen)
-    case .slice: out += "<slice>"
     }
 }
 

@@ -50,7 +50,7 @@ func unaryRow(_ op: UnaryOp, _ src: UnsafePointer<Float>, _ ss: Int,
     case .sqrt: mapRow(src, ss, dst, n) { $0.squareRoot() }
     case .tanh: mapRow(src, ss, dst, n) { fastTanh($0) }
     case .sigmoid: mapRow(src, ss, dst, n) { fastSigmoid($0) }
-    case .relu: mapRow(src, ss, dst, n) { $0 > 0 ? $0 : 0 }
+    case .relu: mapRow(src, ss, dst, n) { $0 < 0 ? 0 : $0 }   // NaN stays NaN, as in maximum and clamp
     case .gelu: mapRow(src, ss, dst, n) { geluErf($0) }
     case .geluTanh: mapRow(src, ss, dst, n) { geluTanh($0) }
     case .square: mapRow(src, ss, dst, n) { $0 * $0 }

@@ -280,3 +280,42 @@ func waitForCounter(_ interp: Interpreter, beyond: Double) -> Bool {
     #expect(withUnsafePointer(to: &n) { peek($0, tag: tags.string, as: StringObject.self) } == nil)
     #expect(ValueTags.unverified.string == 0xFF)
 }
+
+@Test func interruptStopsALoopOfSlowNativesRightAfterTheCurrentOneReturns() throws {
+    let i = try makeInterpreter()
+    // a native that takes 200 ms, like a big matrix product, and checks nothing itself
+    i.register("slow", [], doc: "sleeps 200 ms") { _ in usleep(200_000); return .nil }
+    try i.evaluate("var n = 0")
+    let run = BackgroundRun(i, "fn work() {\n  for k in range(1000) {\n    slow()\n    n += 1\n  }\n}\nwork()")
+    #expect(waitForCounter(i, beyond: 1), "the loop never got going")
+    let asked = Date()
+    i.requestInterrupt()
+    try #require(run.waitFinished(seconds: 20))
+    // at most the rest of the current call (200 ms) plus the 100 ms allowed
+    let waited = Date().timeIntervalSince(asked)
+    #expect(waited < 0.3, "stopped \(waited) s after the request")
+    let e = try #require(run.error)
+    #expect(e.kind == .interrupted)
+    // located at the statement that was running, with the call stack
+    #expect(e.location?.line == 3)
+    #expect(e.stack.map(\.function) == ["work", "<main>"])
+}
+
+@Test func aStopRequestThatCameTooLateDoesNotStopTheNextEntry() throws {
+    let i = try makeInterpreter()
+    i.requestInterrupt()
+    // this entry has no loop and no native call: it ends without polling
+    #expect(i.render(try i.evaluate("1 + 1")) == "2")
+    #expect(i.render(try i.evaluate("var m = 0; while m < 5000 { m += 1 }; m")) == "5000")
+}
+
+@Test func pollingAfterEveryNativeCallCostsLittle() throws {
+    // a tight loop of cheap native calls (abs), timed; the figure is printed
+    // for the report and must stay far below a microsecond per call
+    let i = try makeInterpreter()
+    let start = Date()
+    try i.evaluate("var s = 0; for k in range(2000000) { s += abs(k) }")
+    let perCall = Date().timeIntervalSince(start) / 2_000_000
+    print("tight loop of abs(): \(perCall * 1e9) ns per iteration")
+    #expect(perCall < 1e-6)
+}

@@ -114,6 +114,8 @@ func naiveBinary(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) throws 
         #expect(e[0] == .infinity && e[1] == 0 && e[2].isNaN)
         let t = special.tanh().toArray()
         #expect(t[0] == 1 && t[1] == -1 && t[2].isNaN)
+        let r = special.relu().toArray()
+        #expect(r[0] == .infinity && r[1] == 0 && r[2].isNaN)   // relu keeps NaN (a diverging loss stays visible)
         let g = special.gelu().toArray()
         #expect(g[0] == .infinity && g[1] == 0 && g[2].isNaN)
         let gt = special.gelu(approximate: true).toArray()
