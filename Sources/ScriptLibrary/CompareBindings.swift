@@ -48,7 +48,8 @@ func installCompareBindings(into interp: Interpreter, host: LibraryHost) {
                                 Param("batch", default: .number(16)), Param("opt", default: .nil),
                                 Param("eval_every", default: .number(0)), Param("eval_blocks", default: .number(256)),
                                 Param("out", default: .nil), Param("plot", default: .nil),
-                                Param("quiet", default: .bool(false)), Param("log_every", default: .number(50))],
+                                Param("quiet", default: .bool(false)), Param("log_every", default: .number(50)),
+                                Param("parallel", default: .string("runs"))],
                     doc: """
                         compare([schedules], model:, data:, tokens: nil, seeds: [1], batch: 16, opt: adamw(lr: 1e-3), \
                         eval_every: 0, eval_blocks: 256, out: nil, plot: "file.svg", quiet: false): trains a fresh model like `model` \
@@ -77,6 +78,10 @@ func installCompareBindings(into interp: Interpreter, host: LibraryHost) {
                 return UInt64(n)
             }
         }
+        let parallelName = try args.string("parallel")
+        guard let parallel = ComparisonParallelism(rawValue: parallelName) else {
+            throw RuntimeError("compare: parallel must be \"runs\" (each rank trains whole runs) or \"data\" (every run data-parallel over all ranks), got \"\(parallelName)\"")
+        }
         let optTemplate = try trainingOptimizer(args)
         let quiet = try args.bool("quiet")
         var progress: ((String, Progress) -> Void)? = nil
@@ -87,7 +92,7 @@ func installCompareBindings(into interp: Interpreter, host: LibraryHost) {
         let c = try translatingErrors {
             try Comparer.compare(schedules: schedules, model: model, data: data, config: config,
                                  optimizer: { try freshOptimizer(like: optTemplate) }, seeds: seeds,
-                                 budget: try args.optionalInt("tokens"), progress: progress)
+                                 budget: try args.optionalInt("tokens"), parallel: parallel, progress: progress)
         }
         if !quiet { host.endProgress?() }
         if c.interrupted {

@@ -48,7 +48,7 @@ extension ScriptLibrary {
                         doc: "load(path) reads a safetensors file: a model when it is a checkpoint (its metadata names the model), the tensor when it holds one tensor named \"tensor\", else a dict of its tensors (in file order). Loading never runs anything from the file.") { args in
             let path = try args.string("path")
             let file = try translatingErrors { try SafeTensors.read(path: path) }
-            if file.metadata["model"] != nil { return .object(ModelValue(try modelFromCheckpoint(file, path: path))) }
+            if Checkpoint.isCheckpoint(file) { return .object(ModelValue(try modelFromCheckpoint(file, path: path))) }
             if file.names == ["tensor"], let t = file.tensors["tensor"] { return try wrapTensor(t) }
             let d = DictObject()
             for n in file.names { if let t = file.tensors[n] { d.set(n, try wrapTensor(t)) } }

@@ -129,7 +129,8 @@ public final class RunValue: NativeObject {
         case "save":
             return method("save", [Param("path")], doc: "Writes the whole run state (model, optimizer, statistics, sampler, RNG) to a file.") { args in
                 let path = try args.string("path")
-                try self.run.save(to: path)
+                // Under mpirun every rank holds the same state; rank 0 writes it.
+                if DataParallel.exchange.rank == 0 { try self.run.save(to: path) }
                 return .nil
             }
         case "schedule": return .object(ScheduleValue(run.schedule, name: "schedule"))

@@ -13,6 +13,7 @@
 //   RunBindings, CompareBindings                train, load_run, measure; compare
 //   PlotBindings                                plot, hist
 //   ResearchBindings                            regime probes: duplicate, noise, mix, holdout
+//   WorldBindings                               world(), and the job of processes under mpirun
 //   Host                                        what the host supplies (progress, interrupts, script source)
 import Script
 
@@ -30,6 +31,7 @@ public enum ScriptLibrary {
         installCompareBindings(into: interpreter, host: host)
         installPlotBindings(into: interpreter)
         installResearchBindings(into: interpreter)
+        installWorldBindings(into: interpreter)
         // The LFR schedules written in the language (lfr_paper, random_baseline).
         try interpreter.evaluate("import lfr", file: "<lfr>")
     }

@@ -71,13 +71,13 @@ final class WorldValue: NativeObject {
                 do { try w.barrier() } catch { throw RuntimeError("barrier: \(error)") }
                 return .nil
             })
-        default: throw RuntimeError("world has no member '\(name)' (it has rank, size, barrier)")
+        default: throw noMember(name)
         }
     }
 }
 
 /// Defines `world()`.
-public func installWorldBindings(_ interp: Interpreter) {
+public func installWorldBindings(into interp: Interpreter) {
     interp.register("world", [], doc: "world() is the job of processes this script runs in: rank, size, barrier().") { _ in
         .object(WorldValue(World.current))
     }

@@ -6,6 +6,7 @@
 // and, when a training run was paused, how to resume it.
 import Glibc
 import Script
+import ScriptLibrary
 
 /// Set by the library hook: what to tell the user after an interrupted batch
 /// run (the paused run's folder and how to resume it), nil if nothing.
@@ -37,6 +38,9 @@ enum Batch {
                 Output.err(text)
                 return .failed(exitCode: code)
             }
+            // Under mpirun an error on any rank ends the whole job (never a
+            // hang of the others), with the message naming the rank.
+            if ScriptWorld.world.size > 1 { ScriptWorld.fail(ErrorDisplay.render(e, color: false)) }
             Output.err(ErrorDisplay.render(e, color: color))
             return .failed(exitCode: 1)
         } catch {

@@ -4,6 +4,7 @@
 import ArgumentParser
 import Glibc
 import Script
+import ScriptLibrary
 
 /// Parses the command line; prints help/version (exit 0) or a usage error (exit 2).
 func parseInvocation() -> Invocation {
@@ -36,6 +37,10 @@ func makeHost(_ invocation: Invocation) -> ScriptHost {
 
 /// Starts the interactive prompt on `host` (after running the start-up file).
 func runInteractive(_ host: ScriptHost, _ invocation: Invocation, banner: Bool) -> Int32 {
+    if let why = ScriptWorld.interactiveRefusal {
+        Output.err("lfr-repl: \(why)")
+        return 1
+    }
     Signals.installInterruptHandler(batch: false)
     host.library.interruptPausesOnly = true
     let repl = Repl(host: host, invocation: invocation)
@@ -46,6 +51,11 @@ func runInteractive(_ host: ScriptHost, _ invocation: Invocation, banner: Bool) 
 
 func runMain() -> Int32 {
     let invocation = parseInvocation()
+    // Under mpirun: join the job (ranks other than 0 print nothing).
+    do { try ScriptWorld.start() } catch {
+        Output.err("lfr-repl: \(error)")
+        return 1
+    }
     switch invocation.mode {
     case .repl:
         return runInteractive(makeHost(invocation), invocation, banner: true)
@@ -105,5 +115,7 @@ runOnLargeStack {
 }
 // Flush and leave without running exit handlers: the OpenBLAS library would
 // otherwise wake and join its idle worker threads, which costs milliseconds.
+// Under mpirun the job is left properly first (exit handlers do not run).
 fflush(nil)
+if ScriptWorld.world.size > 1 { ScriptWorld.finish() }
 _exit(status)

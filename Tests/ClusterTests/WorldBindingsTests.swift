@@ -8,7 +8,7 @@ final class WorldBindingsTests: XCTestCase {
     func testWorldValue() throws {
         let w = try ScriptWorld.start()
         let interp = try Interpreter(loadPrelude: false)
-        installWorldBindings(interp)
+        installWorldBindings(into: interp)
         func number(_ source: String) throws -> Double? {
             if case .number(let n) = try interp.evaluate(source) { return n }
             return nil
