@@ -88,8 +88,47 @@ public struct Comparison {
                          Comparison.fmt(forgets, digits: 0)])
         }
         var text = TextTable.render(rows, rightAligned: [3, 4], separatorAfterHeader: true)
+        if names.count > 1 { text += "\n\n" + statisticsTable }
         text += "\n\(seeds.count) seed\(seeds.count == 1 ? "" : "s") (\(seeds.map(String.init).joined(separator: ", "))), budget \(TextTable.grouped(budget)) tokens; ± is half the spread over seeds"
         if interrupted { text += "\n(interrupted: runs after the stop are missing or partial)" }
+        return text
+    }
+
+    /// What each seed of `name` contributes to the statistics, in seed order:
+    /// final loss over all validation blocks, tokens trained, and the
+    /// validation curve (whose points all use the same validation blocks).
+    func seedResults(_ name: String) -> [ComparisonStatistics.SeedResult] {
+        seeds.compactMap { seed in
+            guard let r = runs.first(where: { $0.schedule == name && $0.seed == seed })?.run,
+                  let curve = r.curves["val_loss"], let last = curve.last else { return nil }
+            return ComparisonStatistics.SeedResult(finalLoss: last.value, cost: Double(r.tokens),
+                                                   curveCost: curve.map { Double($0.tokens) }, curveLoss: curve.map(\.value))
+        }
+    }
+
+    /// Each schedule against the first (the baseline), over seeds: the paired
+    /// difference of final validation loss and the token efficiency, with 95%
+    /// intervals (Student t over seeds).
+    public var statisticRows: [(name: String, row: ComparisonStatistics.Row)] {
+        guard let first = names.first else { return [] }
+        let base = seedResults(first)
+        return names.enumerated().map { i, name in
+            (name, ComparisonStatistics.row(baseline: base, schedule: seedResults(name), isBaseline: i == 0))
+        }
+    }
+
+    /// The statistics as a table (see `statisticRows`).
+    public var statisticsTable: String {
+        guard let baseline = names.first else { return "" }
+        var rows: [[String]] = [["schedule", "val loss (curve)", "Δ vs \(baseline)", "token efficiency"]]
+        for (name, row) in statisticRows {
+            let isBase = name == baseline
+            rows.append([name, ComparisonStatistics.cell(row.finalLoss),
+                         isBase ? "(baseline)" : ComparisonStatistics.cell(row.difference),
+                         isBase ? "1x" : ComparisonStatistics.efficiencyCell(row)])
+        }
+        var text = TextTable.render(rows, rightAligned: [], separatorAfterHeader: true)
+        text += "\nΔ: paired difference of the last curve point per seed (negative: lower loss than \(baseline)); token efficiency: \(baseline)'s tokens to reach the schedule's loss / the schedule's tokens, interpolated on log tokens; [95% interval, Student t over seeds]"
         return text
     }
 
