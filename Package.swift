@@ -66,8 +66,10 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorCore", "CKernels"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "TensorCore"]),
         .testTarget(name: "SchedulesTests", dependencies: ["Schedules", "Models", "Data", "TensorCore"]),
-        .testTarget(name: "ScriptTests", dependencies: ["Script"], exclude: ["Cases"]),
-        .testTarget(name: "ScriptLibraryTests", dependencies: ["ScriptLibrary", "Script", "TensorCore"],
+        // The one golden-script runner and dialect both golden suites use.
+        .target(name: "GoldenSupport", dependencies: ["Script"], path: "Tests/GoldenSupport"),
+        .testTarget(name: "ScriptTests", dependencies: ["Script", "GoldenSupport"], exclude: ["Cases"]),
+        .testTarget(name: "ScriptLibraryTests", dependencies: ["ScriptLibrary", "Script", "TensorCore", "GoldenSupport"],
                     exclude: ["Cases"]),
         .testTarget(name: "EndToEndTests", dependencies: ["lfr-repl"]),
         // Run under mpirun by scripts/test (as one process they test the single world).

@@ -10,7 +10,7 @@ import Synchronization
 #endif
 
 func makeInterpreter(_ out: UnsafeMutablePointer<String>? = nil) throws -> Interpreter {
-    let i = try Interpreter(arguments: [], stdlibPath: Golden.stdlibDirectory)
+    let i = try Interpreter(arguments: [], stdlibPath: GoldenFiles.stdlibDirectory)
     if let out { i.output = { out.pointee += $0 } } else { i.output = { _ in } }
     return i
 }

@@ -3,6 +3,7 @@
 // The property: no input traps (the test process would die), every failure
 // is a ScriptError, and the interpreter still works after each input.
 // Deterministic: a fixed-seed SplitMix64 generator drives everything.
+import GoldenSupport
 import Testing
 @testable import Script
 
@@ -41,10 +42,10 @@ func runFuzzInput(_ interp: Interpreter, _ source: String) {
 
 @Test func fuzzRandomTokenSequences() throws {
     var rng = SplitMix64(state: 20261127)
-    var interp = try Interpreter(arguments: [], stdlibPath: Golden.stdlibDirectory)
+    var interp = try Interpreter(arguments: [], stdlibPath: GoldenFiles.stdlibDirectory)
     for n in 0..<3000 {
         if n % 200 == 0 {
-            interp = try Interpreter(arguments: [], stdlibPath: Golden.stdlibDirectory)
+            interp = try Interpreter(arguments: [], stdlibPath: GoldenFiles.stdlibDirectory)
             interp.output = { _ in }
             interp.stepBudget = 20_000
             try interp.evaluate("var x = 1\nvar xs = [1, 2]\nvar d = {a: 1}\nfn f(a) { a }")
@@ -61,16 +62,16 @@ func runFuzzInput(_ interp: Interpreter, _ source: String) {
 
 @Test func fuzzMutatedGoldenScripts() throws {
     var rng = SplitMix64(state: 7)
-    let scripts = Golden.listCases().compactMap { path -> String? in
+    let scripts = Golden.cases(in: GoldenFiles.casesDirectory).compactMap { path -> String? in
         guard let t = try? readTextFile(path) else { return nil }
         // keep file-writing and process-exiting cases out of the mutations
         return t.contains("write_file") || t.contains("exit(") ? nil : t
     }
     #expect(!scripts.isEmpty)
-    var interp = try Interpreter(arguments: [], stdlibPath: Golden.stdlibDirectory)
+    var interp = try Interpreter(arguments: [], stdlibPath: GoldenFiles.stdlibDirectory)
     for n in 0..<2000 {
         if n % 100 == 0 {
-            interp = try Interpreter(arguments: [], stdlibPath: Golden.stdlibDirectory)
+            interp = try Interpreter(arguments: [], stdlibPath: GoldenFiles.stdlibDirectory)
             interp.output = { _ in }
             interp.stepBudget = 20_000
         }
