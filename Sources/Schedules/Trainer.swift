@@ -210,10 +210,10 @@ public final class Run {
                 pendingEval = false
             }
             while phaseIndex < phases.count {
-                if hooks.shouldPause() { return try stopForInterrupt() }
+                if try pauseAgreed(hooks) { return try stopForInterrupt() }
                 if !phaseStarted { try startPhase() }
                 while stepInPhase < phaseSteps {
-                    if hooks.shouldPause() || stopWhen?(self) == true { return try stopForInterrupt() }
+                    if try pauseAgreed(hooks) || stopWhen?(self) == true { return try stopForInterrupt() }
                     if let b = config.budget, tokens + tokensPerStep > b { break }
                     let t0 = Clock.seconds()
                     try trainOneStep()
@@ -261,6 +261,18 @@ public final class Run {
         } catch let e as DataError {
             throw ScheduleError.training("step \(step + 1): \(e)")
         }
+    }
+
+    /// Whether to pause before the next step: the host's answer, agreed by
+    /// every rank of a data-parallel run (one 8-byte sum per step), so a
+    /// Ctrl-C or SIGTERM that reaches the ranks at different moments pauses
+    /// them all at the same step instead of leaving one waiting for the others.
+    func pauseAgreed(_ hooks: TrainerHooks) throws -> Bool {
+        var votes = hooks.shouldPause() ? 1.0 : 0.0
+        guard exchange.size > 1 else { return votes != 0 }
+        try withUnsafeMutablePointer(to: &votes) { try exchange.sum(UnsafeMutableBufferPointer(start: $0, count: 1)) }
+        if votes != 0 { Interrupt.request() }   // every rank then handles it as its own
+        return votes != 0
     }
 
     func stopForInterrupt() throws -> StopReason {

@@ -156,3 +156,25 @@ final class ResumeAcrossRanksTests: XCTestCase {
         _ = try exchange.gather(bytes: [])
     }
 }
+
+final class InterruptAcrossRanksTests: XCTestCase {
+    /// A stop request seen by one rank only (Ctrl-C or SIGTERM reaching the
+    /// ranks at different moments) pauses every rank at the same step; the
+    /// run then resumes and finishes like one never stopped.
+    func testOneRanksInterruptPausesAllAtTheSameStep() throws {
+        _ = try ScriptWorld.start()
+        let exchange = DataParallel.exchange
+        let run = try dataParallelRun(exchange, microBatches: 6, steps: 40)
+        let last = exchange.size - 1
+        var hooks = TrainerHooks()
+        hooks.shouldPause = { [unowned run] in exchange.rank == last && run.step == 17 }
+        XCTAssertEqual(try run.advance(hooks: hooks), .interrupted)
+        Interrupt.clear()
+        let steps = try exchange.gather([Float(run.step)])
+        XCTAssertEqual(steps.map { $0[0] }, Array(repeating: 17, count: exchange.size))
+        XCTAssertEqual(try run.advance(hooks: TrainerHooks()), .finished)
+        let reference = try dataParallelRun(exchange, microBatches: 6, steps: 40)
+        XCTAssertEqual(try reference.advance(), .finished)
+        XCTAssertEqual(checksum(run.model.parameters), checksum(reference.model.parameters))
+    }
+}
