@@ -45,6 +45,13 @@ extension Run {
         meta["trainer.seed"] = String(config.seed)
         meta["trainer.micro_batches"] = String(config.microBatches)
         meta["trainer.budget"] = config.budget.map(String.init) ?? ""
+        // Settings that do not change the losses, restored by load (a resumed
+        // run evaluates, logs and checkpoints as the original did).
+        meta["trainer.eval_every"] = String(config.evalEvery)
+        meta["trainer.eval_blocks"] = config.evalBlocks.map(String.init) ?? "all"
+        meta["trainer.log_every"] = String(config.logEvery)
+        meta["trainer.checkpoint_every"] = String(config.checkpointEvery)
+        meta["trainer.eval_batch"] = String(config.evalBatch)
         if let s = scriptSource { meta["run.script"] = s }
 
         var arrays: [SafeTensorsArray] = []
@@ -102,7 +109,8 @@ extension Run {
     /// ones the run was made with. `config` overrides nothing that affects
     /// the losses (batch, seed, micro-batches and budget come from the file);
     /// it sets evaluation, logging and the run folder.
-    public static func load(path: String, data: Dataset, schedule: Schedule, config overrides: TrainerConfig? = nil) throws -> Run {
+    public static func load(path: String, data: Dataset, schedule: Schedule, config overrides: TrainerConfig? = nil,
+                            adjust: (inout TrainerConfig) throws -> Void = { _ in }) throws -> Run {
         let (arrayList, meta) = try SafeTensors.readRaw(path: path)
         func bad(_ m: String) -> ScheduleError { .invalidState("\(path): \(m)") }
         guard meta["format"] == formatTag else { throw bad("not an lfr run file (format \(meta["format"] ?? "missing"))") }
@@ -160,7 +168,20 @@ extension Run {
         }
         try optimizer.restore(metadata: meta, tensors: optimizerTensors, for: model.parameters)
 
-        var config = overrides ?? TrainerConfig()
+        var config: TrainerConfig
+        if let overrides { config = overrides } else {
+            // The saved evaluation, logging and checkpoint settings (files from
+            // before they were saved keep the defaults).
+            config = TrainerConfig()
+            if let v = meta["trainer.eval_every"] { guard let n = Int(v) else { throw bad("trainer.eval_every is not a number") }; config.evalEvery = n }
+            if let v = meta["trainer.eval_blocks"] {
+                if v == "all" { config.evalBlocks = nil } else { guard let n = Int(v) else { throw bad("trainer.eval_blocks is not a number") }; config.evalBlocks = n }
+            }
+            if let v = meta["trainer.log_every"] { guard let n = Int(v) else { throw bad("trainer.log_every is not a number") }; config.logEvery = n }
+            if let v = meta["trainer.checkpoint_every"] { guard let n = Int(v) else { throw bad("trainer.checkpoint_every is not a number") }; config.checkpointEvery = n }
+            if let v = meta["trainer.eval_batch"] { guard let n = Int(v) else { throw bad("trainer.eval_batch is not a number") }; config.evalBatch = n }
+        }
+        try adjust(&config)
         config.batch = try int("trainer.batch")
         guard let seed = UInt64(meta["trainer.seed"] ?? "") else { throw bad("metadata lacks trainer.seed") }
         config.seed = seed

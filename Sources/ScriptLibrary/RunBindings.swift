@@ -231,16 +231,28 @@ func installRunBindings(into interp: Interpreter, host: LibraryHost) {
     }
 
     interp.register("load_run", [Param("path"), Param("data"), Param("schedule"),
-                                 Param("eval_every", default: .number(0)), Param("out", default: .nil),
-                                 Param("quiet", default: .bool(false))],
-                    doc: "load_run(path, data, schedule): a run saved by run.save(path), ready to resume() in this process; data and schedule must be the run's own.") { args in
+                                 Param("eval_every", default: .nil), Param("out", default: .nil),
+                                 Param("quiet", default: .bool(false)), Param("eval_blocks", default: .nil),
+                                 Param("log_every", default: .nil), Param("checkpoint_every", default: .nil)],
+                    doc: "load_run(path, data, schedule, out: nil, eval_every:, eval_blocks:, log_every:, checkpoint_every:): a run saved by run.save(path), ready to resume() in this process; data and schedule must be the run's own. It evaluates, logs and checkpoints as the saved run did unless told otherwise (eval_blocks: \"all\" for every validation block); out: names the folder it writes to from now on.") { args in
         let path = try args.string("path")
         let data = try datasetArgument(args, "data")
         let sched = try scheduleArgument(args, "schedule")
-        var config = TrainerConfig()
-        config.evalEvery = try args.int("eval_every")
-        config.out = try args.optionalString("out")
-        let run = try Run.load(path: path, data: data, schedule: sched.schedule, config: config)
+        let out = try args.optionalString("out")
+        let evalEvery = try args.optionalInt("eval_every"), logEvery = try args.optionalInt("log_every")
+        let checkpointEvery = try args.optionalInt("checkpoint_every")
+        var evalBlocks: Int?? = nil
+        if case .string(let s) = args["eval_blocks"] {
+            guard s.value == "all" else { throw args.fail("eval_blocks", "a number or \"all\"") }
+            evalBlocks = .some(nil)
+        } else if let n = try args.optionalInt("eval_blocks") { evalBlocks = .some(n) }
+        let run = try Run.load(path: path, data: data, schedule: sched.schedule) { c in
+            c.out = out
+            if let evalEvery { c.evalEvery = evalEvery }
+            if let logEvery { c.logEvery = logEvery }
+            if let checkpointEvery { c.checkpointEvery = checkpointEvery }
+            if let evalBlocks { c.evalBlocks = evalBlocks }
+        }
         return .object(RunValue(run, interpreter: args.interpreter, host: host, quiet: try args.bool("quiet")))
     }
 

@@ -115,6 +115,27 @@ func makeRun(_ schedule: Schedule = paperSchedule(), batch: Int = 4, out: String
         }
     }
 
+    /// load_run restores how the run evaluated, logged and checkpointed
+    /// (a resumed run used to stop checkpointing and switch its val blocks),
+    /// and explicit settings override them.
+    @Test func loadRestoresEvaluationLoggingAndCheckpointSettings() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lfr-settings-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let data = try syntheticDataset()
+        var config = TrainerConfig()
+        config.batch = 4; config.evalEvery = 3; config.evalBlocks = 7; config.logEvery = 2; config.checkpointEvery = 5
+        let run = try Run(model: tinyGPT(), optimizer: AdamW(learningRate: 3e-3), data: data, schedule: paperSchedule(), config: config)
+        #expect(try run.advance(stopWhen: { $0.step == 6 }) == .interrupted)
+        let path = dir + "/run.safetensors"
+        try run.save(to: path)
+        let back = try Run.load(path: path, data: data, schedule: paperSchedule())
+        #expect(back.config.evalEvery == 3 && back.config.evalBlocks == 7)
+        #expect(back.config.logEvery == 2 && back.config.checkpointEvery == 5)
+        let changed = try Run.load(path: path, data: data, schedule: paperSchedule()) { $0.evalBlocks = nil; $0.checkpointEvery = 1 }
+        #expect(changed.config.evalBlocks == nil && changed.config.checkpointEvery == 1 && changed.config.logEvery == 2)
+    }
+
     @Test func runFolderHasConfigMetricsAndBlocks() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lfr-out-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
