@@ -108,9 +108,19 @@ private func nestedArray(_ v: Value, depth: Int, op: String) throws -> NestedArr
 /// and tolist, which recurse over axes, too deep).
 let maxRank = 64
 
+/// The number a Float stands for, as the shortest decimal that reads back as
+/// it (0.001 for Float(0.001), not 0.0010000000474974513): float32 results
+/// and settings print at float32 precision, and reading the Double back as a
+/// Float gives the same Float. Whole numbers (ids, counts) take the fast path.
+@inline(__always) func asWritten(_ f: Float) -> Double {
+    let d = Double(f)
+    if !d.isFinite || d == d.rounded(.towardZero) { return d }
+    return Double(f.description) ?? d
+}
+
 /// Wraps a tensor result: a tensor with no axes becomes a number.
 func wrap(_ t: Tensor, mask: Bool = false) throws -> Value {
-    if t.rank == 0 { return .number(Double(t.storage.pointer[t.offset])) }
+    if t.rank == 0 { return .number(asWritten(t.storage.pointer[t.offset])) }
     return try wrapTensor(t, mask: mask)
 }
 
@@ -122,13 +132,13 @@ func wrapTensor(_ t: Tensor, mask: Bool = false) throws -> Value {
 
 /// Nested lists of numbers (a number for a 0-d tensor).
 func tensorToList(_ t: Tensor) -> Value {
-    if t.rank == 0 { return .number(Double(t.storage.pointer[t.offset])) }
+    if t.rank == 0 { return .number(asWritten(t.storage.pointer[t.offset])) }
     let values = t.toArray()
     let shape = t.shape
     func build(_ axis: Int, _ start: Int) -> Value {
         let n = shape[axis]
         if axis == shape.count - 1 {
-            return .list((0..<n).map { .number(Double(values[start + $0])) })
+            return .list((0..<n).map { .number(asWritten(values[start + $0])) })
         }
         let block = shape[(axis + 1)...].reduce(1, *)
         return .list((0..<n).map { build(axis + 1, start + $0 * block) })

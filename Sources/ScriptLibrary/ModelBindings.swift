@@ -116,8 +116,8 @@ public final class OptimizerValue: NativeObject {
     public override var typeName: String { "optimizer" }
     public override var description: String {
         let o = optimizer
-        let clip = o.clipNorm.map { formatNumber(Double($0)) } ?? "nil"
-        return "adamw(lr: \(formatNumber(Double(o.learningRate))), betas: [\(formatNumber(Double(o.beta1))), \(formatNumber(Double(o.beta2)))], weight_decay: \(formatNumber(Double(o.weightDecay))), clip: \(clip), schedule: \(scheduleText(o.schedule)), step: \(o.step))"
+        let clip = o.clipNorm.map { formatNumber(asWritten($0)) } ?? "nil"
+        return "adamw(lr: \(formatNumber(asWritten(o.learningRate))), betas: [\(formatNumber(asWritten(o.beta1))), \(formatNumber(asWritten(o.beta2)))], weight_decay: \(formatNumber(asWritten(o.weightDecay))), clip: \(clip), schedule: \(scheduleText(o.schedule)), step: \(o.step))"
     }
     public override var memberNames: [String] { OptimizerValue.members }
     static let members = ["lr", "current_lr", "step", "weight_decay", "betas", "clip", "schedule", "reset"].sorted()
@@ -128,12 +128,12 @@ public final class OptimizerValue: NativeObject {
     public override func getMember(_ name: String) throws -> Value {
         let o = optimizer
         switch name {
-        case "lr": return .number(Double(o.learningRate))
-        case "current_lr": return .number(Double(o.currentLearningRate))
+        case "lr": return .number(asWritten(o.learningRate))
+        case "current_lr": return .number(asWritten(o.currentLearningRate))
         case "step": return .number(Double(o.step))
-        case "weight_decay": return .number(Double(o.weightDecay))
-        case "betas": return .list([.number(Double(o.beta1)), .number(Double(o.beta2))])
-        case "clip": return o.clipNorm.map { .number(Double($0)) } ?? .nil
+        case "weight_decay": return .number(asWritten(o.weightDecay))
+        case "betas": return .list([.number(asWritten(o.beta1)), .number(asWritten(o.beta2))])
+        case "clip": return o.clipNorm.map { .number(asWritten($0)) } ?? .nil
         case "schedule": return .str(scheduleText(o.schedule))
         case "reset":
             return .native(NativeFunction(name: "reset", parameters: [], doc: "opt.reset() forgets the moments and the step count.") { _ in
@@ -161,7 +161,7 @@ func scheduleText(_ s: LearningRateSchedule) -> String {
     switch s {
     case .constant: return "constant"
     case let .warmup(n): return "warmup \(n)"
-    case let .cosine(w, t, f): return "cosine warmup \(w), total \(t), min_lr \(formatNumber(Double(f)))"
+    case let .cosine(w, t, f): return "cosine warmup \(w), total \(t), min_lr \(formatNumber(asWritten(f)))"
     }
 }
 

@@ -294,7 +294,7 @@ enum TensorOps {
 
         // Conversion
         TensorOp(name: "item", params: [], doc: "x.item() is the single element of a one-element tensor, as a number.", global: false) { t, _ in
-            .number(Double(try translatingErrors { try t.scalarValue() }))
+            .number(asWritten(try translatingErrors { try t.scalarValue() }))
         },
         TensorOp(name: "tolist", params: [], doc: "x.tolist() is the elements as nested lists of numbers (a number for a 0-d tensor).", global: false) { t, _ in
             tensorToList(t)
