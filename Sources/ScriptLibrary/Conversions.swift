@@ -205,9 +205,6 @@ let maxElements: Int = {
     return Int(min(bytes / 2 / 4, Double(Int.max / 8)))
 }()
 
-/// An optional integer argument (nil stays nil).
-func optionalInt(_ args: Arguments, _ name: String) throws -> Int? { try args.optionalInt(name) }
-
 /// A Float from a number argument.
 func float(_ args: Arguments, _ name: String) throws -> Float { Float(try args.number(name)) }
 

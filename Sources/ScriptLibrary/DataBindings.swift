@@ -267,12 +267,12 @@ extension ScriptLibrary {
     }
 
     private static func makeDataset(_ args: Arguments) throws -> Value {
-        let givenContext = try optionalInt(args, "context")
+        let givenContext = try args.optionalInt("context")
         let context = givenContext ?? 128
         let val = try args.number("val")
         let seed = try seedArgument(args, "seed")
         let within = try args.bool("within_documents")
-        let vocab = try optionalInt(args, "vocab")
+        let vocab = try args.optionalInt("vocab")
         var corpus: Corpus
         switch args["source"] {
         case .object(let t as TensorValue):

@@ -213,7 +213,7 @@ private func generate(_ m: any LanguageModel, _ args: Arguments) throws -> Value
     let tokens = try args.int("tokens")
     guard tokens <= 100_000_000 else { throw RuntimeError("generate: tokens must be at most 100000000, got \(tokens)") }
     let temperature = Float(try args.number("temperature"))
-    let topK = try optionalInt(args, "top_k")
+    let topK = try args.optionalInt("top_k")
     let seed = try seedArgument(args, "seed")
     if case .string(let s) = args["prompt"] {
         var tok = try tokenizerArgument(args["data"], op: "generate")
@@ -272,7 +272,7 @@ extension ScriptLibrary {
             let warmup = try args.int("warmup")
             guard warmup >= 0 else { throw RuntimeError("adamw: warmup must be >= 0, got \(warmup)") }
             let schedule: LearningRateSchedule
-            if let total = try optionalInt(args, "cosine") {
+            if let total = try args.optionalInt("cosine") {
                 schedule = .cosine(warmupSteps: warmup, totalSteps: total, floor: Float(try args.number("min_lr")))
             } else {
                 schedule = warmup > 0 ? .warmup(steps: warmup) : .constant

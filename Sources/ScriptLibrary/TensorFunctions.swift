@@ -134,7 +134,7 @@ extension ScriptLibrary {
                 let hasTensor = values.contains { if case .object(let o) = $0, o is TensorValue { return true }; return false }
                 if values.count == 1, hasTensor || axisGiven {
                     let t = try tensorArgument(values[0], op: name)
-                    let axis = try optionalInt(args, "values")
+                    let axis = try args.optionalInt("values")
                     return try wrap(try translatingErrors { wantMax ? try t.max(axis: axis) : try t.min(axis: axis) })
                 }
                 if values.count == 2, hasTensor {
@@ -198,7 +198,7 @@ extension ScriptLibrary {
         }
         interp.register("eye", [Param("rows"), Param("columns", default: .nil)],
                         doc: "eye(n) is the n x n identity matrix; eye(rows, columns) a rectangular one.") { args in
-            let r = try args.int("rows"), c = try optionalInt(args, "columns") ?? r
+            let r = try args.int("rows"), c = try args.optionalInt("columns") ?? r
             try checkNewShape([r, c], op: "eye")
             return try wrapTensor(try translatingErrors { try Tensor.eye(r, c) })
         }

@@ -154,37 +154,10 @@ struct BatchTests {
     func interruptedScript() throws {
         let box = try Sandbox(); defer { box.cleanup() }
         let path = try box.write("loop.lfr", "var n = 0\nwhile true { n = n + 1 }\n")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: LfrBinary.path)
-        process.arguments = [path]
-        process.environment = box.environment()
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        // Wait (at most 20 s) until the process catches SIGINT: /proc/PID/status, SigCgt bit 2.
-        var caught = false
-        for _ in 0..<400 where !caught {
-            if let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
-               let mask = UInt64(line.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16) {
-                caught = mask & 0x2 != 0
-            }
-            if !caught { usleep(50_000) }
-        }
-        #expect(caught, "lfr-repl never installed its SIGINT handler")
-        usleep(100_000)
-        kill(process.processIdentifier, SIGINT)
-        let done = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async { process.waitUntilExit(); done.signal() }
-        if done.wait(timeout: .now() + 20) == .timedOut {
-            kill(process.processIdentifier, SIGKILL)
-            Issue.record("the script did not stop after SIGINT")
-            return
-        }
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 130)
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let r = try stopScript(path, box: box, with: SIGINT)
+        guard let status = r.status else { Issue.record("the script did not stop after SIGINT"); return }
+        #expect(status == 130)
+        let message = r.stderr
         #expect(message.contains("interrupted"))
     }
 }
