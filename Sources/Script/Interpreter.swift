@@ -28,7 +28,7 @@ public enum ScriptInterrupt {
     /// Asks running code to stop (async-signal-safe).
     public static func request() { lfr_interrupt_request() }
     public static func clear() { lfr_interrupt_clear() }
-    public static var isRequested: Bool { lfr_interrupt_pending() != 0 }
+    @inline(__always) public static var isRequested: Bool { lfr_interrupt_pending() != 0 }
 }
 
 public final class Interpreter {
