@@ -392,9 +392,23 @@ extension Interpreter {
         }
     }
 
+    /// help(): the builtins grouped by topic (those without one are the
+    /// language's own), then the keywords.
     func helpOverview() -> String {
-        let natives = globalNameList.filter { if case .native = global($0) { return true }; return false }
-        return "builtins: \(natives.joined(separator: ", "))\nkeywords: \(keywordHelp.keys.sorted().joined(separator: ", "))\nhelp(\"name\") or help(value) shows one of them."
+        var byTopic: [String: [String]] = [:]
+        for name in globalNameList {
+            guard let value = global(name) else { continue }
+            let topic = helpTopicOfName[name]
+            guard topic != nil || { if case .native = value { return true }; return false }() else { continue }
+            byTopic[topic ?? "language", default: []].append(name)
+        }
+        var text = ""
+        for topic in helpTopicOrder + ["language"] {
+            guard let names = byTopic.removeValue(forKey: topic) else { continue }
+            text += "\(topic): \(names.sorted().joined(separator: ", "))\n"
+        }
+        text += "keywords: \(keywordHelp.keys.sorted().joined(separator: ", "))\n"
+        return text + "help(\"name\") or help(value) shows one of them."
     }
 }
 

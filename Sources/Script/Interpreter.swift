@@ -78,6 +78,12 @@ public final class Interpreter {
     var rangeMethods: [String: NativeFunction] = [:]
     /// Doc strings of the language's keywords, for help().
     var keywordHelp: [String: String] = [:]
+    /// The topic `help()` lists natives defined from now on under (nil:
+    /// "language"); a host sets it around each group of bindings it installs.
+    public var helpTopic: String?
+    /// Each topic's names, and the topics in the order they were first given.
+    var helpTopicOfName: [String: String] = [:]
+    var helpTopicOrder: [String] = []
 
     /// Asks code running in this interpreter (on any thread) to stop with an
     /// "interrupted" error at its next poll, as Ctrl-C does through the
@@ -192,6 +198,7 @@ public final class Interpreter {
 
     /// Defines (or redefines) a global.
     public func setGlobal(_ name: String, _ value: Value, constant: Bool = false) {
+        if let topic = helpTopic, case .native = value { setHelpTopic(topic, for: [name]) }
         let i = globalSlot(name)
         globalValues[i] = value
         globalDefined[i] = true
@@ -201,6 +208,13 @@ public final class Interpreter {
     /// Registers a native function as a global under its name.
     public func register(_ function: NativeFunction) {
         setGlobal(function.name, .native(function))
+    }
+
+    /// Lists `names` under `topic` in `help()` (functions written in lfr
+    /// that a host defines, for instance).
+    public func setHelpTopic(_ topic: String, for names: [String]) {
+        if !helpTopicOrder.contains(topic) { helpTopicOrder.append(topic) }
+        for n in names { helpTopicOfName[n] = topic }
     }
 
     /// Registers a native function as a global: `register("f", [Param("x")], doc: "...") { args in ... }`.

@@ -208,6 +208,10 @@ open class NativeObject {
     open var memoryBytes: Int? { nil }
     /// Member names for completion: must be cheap and free of side effects.
     open var memberNames: [String] { [] }
+    /// The members completion may read to complete what follows them
+    /// (`model.config.`, `run.stats.`): only those whose `getMember` is cheap
+    /// and free of side effects (no computing, no I/O).
+    open var completableMembers: Set<String> { [] }
 
     /// `x.name`; methods are returned as `.native` functions (bound to self).
     open func getMember(_ name: String) throws -> Value {

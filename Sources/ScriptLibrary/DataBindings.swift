@@ -131,6 +131,7 @@ public final class DatasetValue: NativeObject {
         "dataset: \(dataset.blockCount) blocks of \(dataset.blockLength) tokens, vocab \(dataset.vocabSize)"
     }
     public override var memberNames: [String] { DatasetValue.members }
+    public override var completableMembers: Set<String> { ["tokenizer"] }
     static let members = ["batch", "block", "blocks", "context", "decode", "encode", "save_bins", "tokenizer", "tokens",
                           "train_blocks", "train_ids", "val", "val_blocks", "val_ids", "vocab"]
     public override var helpText: String {

@@ -26,6 +26,7 @@ public final class ModelValue: NativeObject {
     /// Parameters and gradients (activations come and go with each pass).
     public override var memoryBytes: Int? { 2 * model.parameterCount * MemoryLayout<Float>.stride }
     public override var memberNames: [String] { ModelValue.members }
+    public override var completableMembers: Set<String> { ["config"] }
     public override var helpText: String {
         """
         model: a language model (\(ModelValue.kinds)). Members: params (parameter count), config (a dict), kind, vocab, \

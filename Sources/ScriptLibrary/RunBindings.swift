@@ -87,6 +87,8 @@ public final class RunValue: NativeObject {
         ["model", "stats", "tokens", "step", "phase", "finished", "val_loss", "val_ppl", "curve", "curves",
          "plan", "resume", "measure", "save", "folder", "data", "schedule"]
     }
+    /// Wrapping the run's model, data and statistics copies no arrays.
+    public override var completableMembers: Set<String> { ["model", "data", "stats"] }
     public override func getMember(_ name: String) throws -> Value {
         switch name {
         case "model": return .object(ModelValue(run.model))

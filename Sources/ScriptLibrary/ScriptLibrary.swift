@@ -22,17 +22,31 @@ public enum ScriptLibrary {
     /// `host` says how training progress is shown and what an interrupt means;
     /// the default shows nothing and treats an interrupt as a pause.
     public static func install(into interpreter: Interpreter, host: LibraryHost = LibraryHost()) throws {
-        try installTensorFunctions(into: interpreter)
-        installModelBindings(into: interpreter)
-        installDataBindings(into: interpreter)
-        installFileFunctions(into: interpreter)
-        installScheduleValueBindings(into: interpreter)
-        installRunBindings(into: interpreter, host: host)
-        installCompareBindings(into: interpreter, host: host)
-        installPlotBindings(into: interpreter)
-        installResearchBindings(into: interpreter)
-        installWorldBindings(into: interpreter)
+        // Each group is listed under its topic by help().
+        func topic(_ name: String, _ install: () throws -> Void) rethrows {
+            interpreter.helpTopic = name
+            defer { interpreter.helpTopic = nil }
+            try install()
+        }
+        try topic("tensors") { try installTensorFunctions(into: interpreter) }
+        topic("models") {
+            installModelBindings(into: interpreter)
+            installFileFunctions(into: interpreter)
+        }
+        topic("data") {
+            installDataBindings(into: interpreter)
+            installResearchBindings(into: interpreter)
+        }
+        topic("schedules") {
+            installScheduleValueBindings(into: interpreter)
+            installRunBindings(into: interpreter, host: host)
+            installCompareBindings(into: interpreter, host: host)
+        }
+        topic("plots") { installPlotBindings(into: interpreter) }
+        topic("processes") { installWorldBindings(into: interpreter) }
         // The LFR schedules written in the language (lfr_paper, random_baseline).
+        let before = Set(interpreter.globalNameList)
         try interpreter.evaluate("import lfr", file: "<lfr>")
+        interpreter.setHelpTopic("schedules", for: interpreter.globalNameList.filter { !before.contains($0) && !$0.hasPrefix("_") })
     }
 }

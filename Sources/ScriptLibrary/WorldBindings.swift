@@ -6,8 +6,10 @@
 // `measure` and `evaluate` use the exchange that `ScriptWorld.start`
 // installs (DESIGN.md section 7).
 import Cluster
+import Glibc
 import Schedules
 import Script
+import TensorCore
 
 /// The Cluster world as the trainer's exchange.
 final class WorldExchange: Exchange {
@@ -33,8 +35,33 @@ public enum ScriptWorld {
         if w.size > 1 {
             DataParallel.exchange = WorldExchange(w)
             w.silenceOtherRanks()
+            shareCores(localRanks: localRankCount(default: w.size))
         }
         return w
+    }
+
+    /// The ranks of this job on this machine (Open MPI says so in
+    /// OMPI_COMM_WORLD_LOCAL_SIZE; without it, all of them).
+    static func localRankCount(default all: Int) -> Int {
+        guard let s = getenv("OMPI_COMM_WORLD_LOCAL_SIZE"), let n = Int(String(cString: s)), n > 0 else { return all }
+        return n
+    }
+
+    /// Ranks on one machine share its cores: each rank's kernels and OpenBLAS
+    /// get cores / local ranks threads (at least one), so two ranks on two
+    /// cores do not run four threads. OPENBLAS_NUM_THREADS, when set, is the
+    /// user's choice for both. OpenBLAS reads it when it is first opened,
+    /// which is later (on the first matrix product).
+    static func shareCores(localRanks: Int) {
+        let threads: Int
+        if let s = getenv("OPENBLAS_NUM_THREADS"), let n = Int(String(cString: s)), n > 0 {
+            threads = n
+        } else {
+            threads = max(1, ProcessInfoLite.activeProcessorCount / max(1, localRanks))
+            setenv("OPENBLAS_NUM_THREADS", String(threads), 1)
+        }
+        Parallel.workers = threads
+        if BLAS.isLoaded { BLAS.setThreads(threads) }
     }
 
     /// The current world (the single one before `start`).

@@ -115,12 +115,21 @@ final class ScriptHost: CompletionSource {
         interpreter.globalNameList
     }
 
-    /// Walks `path` through globals and dict fields only (never a getter of a native object).
+    /// Walks `path` through globals, dict fields and the members a native
+    /// object declares completable (never another getter: it might compute).
     private func resolve(_ path: [String]) -> Value? {
         guard let first = path.first, var value = interpreter.global(first) else { return nil }
         for name in path.dropFirst() {
-            guard case .dict(let d) = value, let next = d.get(name) else { return nil }
-            value = next
+            switch value {
+            case .dict(let d):
+                guard let next = d.get(name) else { return nil }
+                value = next
+            case .object(let o) where o.completableMembers.contains(name):
+                guard let next = try? o.getMember(name) else { return nil }
+                value = next
+            default:
+                return nil
+            }
         }
         return value
     }

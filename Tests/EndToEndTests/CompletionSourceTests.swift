@@ -31,6 +31,22 @@ struct CompletionSourceTests {
         #expect(probe.memberReads == 0)
     }
 
+    @Test("members of members: through the members a value declares completable, and no others")
+    func membersOfMembers() throws {
+        let host = try ScriptHost(arguments: [])
+        try host.evaluate("""
+            let d = dataset(text_corpus("hello world hello world hello world"), tokenizer: "chars", context: 4)
+            let m = gpt(vocab: d.vocab, context: 8, layers: 1, heads: 1, dim: 8)
+            let run = train(m, d, learn(steps: 1), batch: 2)
+            """, file: "<test>")
+        #expect(completionCandidates(completionContext("m.config.la"), source: host).candidates == ["layers"])
+        #expect(completionCandidates(completionContext("d.tokenizer.vo"), source: host).candidates == ["vocab"])
+        #expect(completionCandidates(completionContext("run.stats.first"), source: host).candidates == ["first_loss"])
+        #expect(completionCandidates(completionContext("run.model.config.hea"), source: host).candidates == ["heads"])
+        // A member that is not declared completable is never read (run.val_loss is a number anyway).
+        #expect(completionCandidates(completionContext("run.curve.x"), source: host).candidates.isEmpty)
+    }
+
     @Test("dict keys and methods, list methods")
     func builtinMembers() throws {
         let host = try ScriptHost(arguments: [])
