@@ -18,6 +18,7 @@ extension Repl {
         (":reset [-f]", "forget every binding (start afresh, start-up file included); asks first if models or runs would go"),
         (":history [N]", "the last N entries (20 if N is not given)"),
         (":save FILE", "write this session's entries that ran without error to FILE, a runnable script"),
+        (":edit", "open the last entry in $VISUAL or $EDITOR (vi when neither is set), then run what you saved"),
         (":quit", "leave (so do exit, quit and Ctrl-D on an empty line)"),
     ]
 
@@ -52,11 +53,47 @@ extension Repl {
         case "save":
             guard !argument.isEmpty else { return usage(":save FILE") }
             save(to: argument)
+        case "edit", "e":
+            guard argument.isEmpty else { return usage(":edit") }
+            editLastEntry()
         case "quit", "q", "exit":
             exitCode = 0
         default:
             Output.err("unknown command ':\(name)'; :help lists the commands")
         }
+    }
+
+    /// `:edit`: the last code entry in the user's editor; what the editor
+    /// saves is echoed, recorded in the history and run as the next entry.
+    /// An editor that fails or leaves the file empty runs nothing.
+    private func editLastEntry() {
+        let last = history.entries().last(where: { !$0.trimmingWhitespace.hasPrefix(":") }) ?? ""
+        var template = Array("/tmp/lfr-edit-XXXXXX.lfr".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 4) }
+        guard fd >= 0 else { return Output.err(":edit: cannot create a temporary file: \(String(cString: strerror(errno)))") }
+        let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        defer { unlink(path) }
+        let text = last.isEmpty ? "" : last + "\n"
+        let written = text.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress!, text.utf8.count) }
+        close(fd)
+        guard written == text.utf8.count else { return Output.err(":edit: cannot write \(path)") }
+        let editor = [getenv("VISUAL"), getenv("EDITOR")].compactMap { $0 }.map { String(cString: $0) }
+            .first { !$0.trimmingWhitespace.isEmpty } ?? "vi"
+        // Through the shell, as git does, so EDITOR may carry arguments ("code -w");
+        // the path is mkstemps's, letters and digits only.
+        let status = system(editor + " " + path)
+        guard status == 0 else {
+            return Output.err(":edit: \(editor) exited with status \(status >> 8): nothing run")
+        }
+        guard let edited = try? readTextFile(path), !edited.trimmingWhitespace.isEmpty else {
+            return Output.out("nothing to run\n")
+        }
+        var entry = edited
+        while entry.hasSuffix("\n") { entry.removeLast() }
+        Output.out(entry.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            .map { ($0.offset == 0 ? Repl.primaryPrompt : Repl.continuationPrompt) + $0.element }.joined(separator: "\n") + "\n")
+        history.add(entry)
+        handle(entry)
     }
 
     private func usage(_ form: String) {
