@@ -26,7 +26,8 @@ public final class ModelValue: NativeObject {
     /// Parameters and gradients (activations come and go with each pass).
     public override var memoryBytes: Int? { 2 * model.parameterCount * MemoryLayout<Float>.stride }
     public override var memberNames: [String] { ModelValue.members }
-    public override var completableMembers: Set<String> { ["config"] }
+    /// The config dict and the methods (reading a method only binds it).
+    public override var completableMembers: Set<String> { ["config", "loss", "losses", "step", "evaluate", "copy", "generate", "save"] }
     public override var helpText: String {
         """
         model: a language model (\(ModelValue.kinds)). Members: params (parameter count), config (a dict), kind, vocab, \

@@ -87,8 +87,9 @@ public final class RunValue: NativeObject {
         ["model", "stats", "tokens", "step", "phase", "finished", "val_loss", "val_ppl", "curve", "curves",
          "plan", "resume", "measure", "save", "folder", "data", "schedule"]
     }
-    /// Wrapping the run's model, data and statistics copies no arrays.
-    public override var completableMembers: Set<String> { ["model", "data", "stats"] }
+    /// Wrapping the run's model, data, statistics or schedule copies no
+    /// arrays, and reading a method only binds it.
+    public override var completableMembers: Set<String> { ["model", "data", "stats", "schedule", "save", "resume", "measure"] }
     public override func getMember(_ name: String) throws -> Value {
         switch name {
         case "model": return .object(ModelValue(run.model))

@@ -140,7 +140,7 @@ final class ScriptHost: CompletionSource {
     }
 
     func parameterNames(ofPath path: [String]) -> [String]? {
-        // Methods of native objects are not looked up: their getter might compute.
+        // Methods of native objects are looked up only where the object declares them completable.
         guard let value = resolve(path) else { return nil }
         switch value {
         case .native(let f): return f.parameters.filter { !$0.isVariadic }.map(\.name)

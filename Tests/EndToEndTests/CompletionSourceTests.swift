@@ -43,6 +43,11 @@ struct CompletionSourceTests {
         #expect(completionCandidates(completionContext("d.tokenizer.vo"), source: host).candidates == ["vocab"])
         #expect(completionCandidates(completionContext("run.stats.first"), source: host).candidates == ["first_loss"])
         #expect(completionCandidates(completionContext("run.model.config.hea"), source: host).candidates == ["heads"])
+        // Named arguments of methods.
+        let generate = completionCandidates(completionContext("m.generate(\"hi\", te"), source: host).candidates
+        #expect(generate.first == "temperature: ")
+        let save = completionCandidates(completionContext("run.model.save(\"m.safetensors\", "), source: host).candidates
+        #expect(save.prefix(2) == ["path: ", "optimizer: "])
         // A member that is not declared completable is never read (run.val_loss is a number anyway).
         #expect(completionCandidates(completionContext("run.curve.x"), source: host).candidates.isEmpty)
     }
