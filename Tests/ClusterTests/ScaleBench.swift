@@ -1,5 +1,5 @@
 // Measurements for scripts/bench-mpi (skipped unless LFR_MPI_BENCH=1):
-// config T training tokens/s of the data-parallel step on this job, and the
+// config T and S training tokens/s of the data-parallel step on this job, and the
 // time of one gradient all-reduce against its size. Rank 0 prints.
 import Cluster
 import Data
@@ -25,16 +25,25 @@ final class ScaleBench: XCTestCase {
     }
 
     func testConfigTTokensPerSecond() throws {
+        try measureConfig("T", layers: 2, heads: 2, dim: 128, context: 128, batch: 16, steps: 12)
+    }
+
+    func testConfigSTokensPerSecond() throws {
+        try measureConfig("S", layers: 4, heads: 4, dim: 256, context: 256, batch: 8, steps: 7)
+    }
+
+    /// Training tokens/s of one lfr-bench config (layers, heads, dim, context,
+    /// batch as in `lfr-bench models`) on this job, after two warm-up steps.
+    func measureConfig(_ name: String, layers: Int, heads: Int, dim: Int, context: Int, batch: Int, steps: Int) throws {
         let world = ScriptWorld.world
         var g = RandomGenerator(seed: 2)
-        let n = 256 * 128 + 1
+        let n = 2 * batch * context * 8 + 1
         let tokens = (0..<n).map { _ in Float(g.nextInt(below: 256)) }
-        let data = try Dataset(tokens: Tensor(shape: [n], values: tokens), context: 128, val: 0.05, seed: 3, vocab: 256)
+        let data = try Dataset(tokens: Tensor(shape: [n], values: tokens), context: context, val: 0.05, seed: 3, vocab: 256)
         var config = TrainerConfig()
-        config.batch = 16
+        config.batch = batch
         config.seed = 1
-        let steps = 12
-        let model = try GPT(config: GPTConfig(layers: 2, heads: 2, dim: 128, context: 128, vocab: 256), seed: 1)
+        let model = try GPT(config: GPTConfig(layers: layers, heads: heads, dim: dim, context: context, vocab: 256), seed: 1)
         let run = try Run(model: model, optimizer: AdamW(learningRate: 1e-3), data: data,
                           schedule: Schedule(phases: [.learn(.steps(steps))]), config: config)
         var t0 = 0.0
@@ -45,9 +54,9 @@ final class ScaleBench: XCTestCase {
         })
         let seconds = Clock.seconds() - t0
         let measured = steps - 2
-        let tps = Double(measured * 16 * 128) / seconds
-        say(String(format: "config T: %d rank(s) x %d thread(s): %.0f tokens/s (%d steps of 16 x 128 tokens, %.1f ms/step, gradient all-reduce %.2f ms/step of %d bytes)",
-                   world.size, Parallel.workers, tps, measured, 1000 * seconds / Double(measured),
+        let tps = Double(measured * batch * context) / seconds
+        say(String(format: "config %@: %d rank(s) x %d thread(s): %.0f tokens/s (%d steps of %d x %d tokens, %.1f ms/step, gradient all-reduce %.2f ms/step of %d bytes)",
+                   name, world.size, Parallel.workers, tps, measured, batch, context, 1000 * seconds / Double(measured),
                    1000 * DataParallel.reduceSeconds / Double(measured), model.parameterCount * 4))
     }
 
