@@ -16,6 +16,14 @@
 // losses are gathered, so every rank records identical block statistics and
 // every policy decides identically everywhere. Only the order of the
 // gradient sum differs from one process, so losses agree to rounding.
+//
+// Gradient groups make that order reproducible: a one-process run with
+// gradient_groups R sums micro-batches r*G/R ..< (r+1)*G/R alone, exactly as
+// rank r does, then adds the R group sums in rank order. On 2 ranks that is
+// the all-reduce to the bit (a + b is b + a), so a run saved on 2 ranks and
+// resumed on one process continues exactly as on the 2 ranks. For R > 2,
+// MPI chooses the order in which it adds the rank sums, so only rounding
+// agreement is promised. A run trained on R ranks records R groups.
 import Data
 import Models
 import TensorCore
@@ -56,14 +64,15 @@ public enum DataParallel {
     nonisolated(unsafe) public static var reducedBytes = 0
 
     /// Micro-batches of a global step on `ranks` ranks (see the file header).
-    public static func microBatches(batch: Int, requested: Int, ranks: Int) throws -> Int {
+    /// (`ranks` is the number of gradient groups on one process.)
+    public static func microBatches(batch: Int, requested: Int, ranks: Int, op: String = "train") throws -> Int {
         if ranks == 1 { return requested }
         let g = requested % ranks == 0 ? requested : (requested == 1 ? ranks : 0)
         guard g > 0 else {
-            throw ScheduleError.invalidPhase("train: micro_batches (\(requested)) must be 1 or a multiple of the number of ranks (\(ranks))")
+            throw ScheduleError.invalidPhase("\(op): micro_batches (\(requested)) must be 1 or a multiple of the number of ranks or gradient groups (\(ranks))")
         }
         guard batch % g == 0 else {
-            throw ScheduleError.invalidPhase("train: on \(ranks) ranks the batch (\(batch)) must be a multiple of \(g) (one micro-batch or more per rank)")
+            throw ScheduleError.invalidPhase("\(op): with \(ranks) ranks or gradient groups the batch (\(batch)) must be a multiple of \(g) (one micro-batch or more per group)")
         }
         return g
     }
@@ -73,25 +82,44 @@ extension Run {
     /// One optimizer step on `batch` (the whole global batch): the model's
     /// own step on one process, the data-parallel step on several.
     func trainStep(_ batch: TokenBatch) throws -> (loss: LossResult, learningRate: Float) {
-        if exchange.size == 1 {
+        let ranks = exchange.size
+        let groups = ranks > 1 ? ranks : config.gradientGroups
+        if groups == 1 {
             let r = try model.step(batch, optimizer: optimizer, microBatches: config.microBatches)
             return (r.loss, r.learningRate)
         }
-        let ranks = exchange.size, rank = exchange.rank
-        let g = try DataParallel.microBatches(batch: batch.batchSize, requested: config.microBatches, ranks: ranks)
+        let g = try DataParallel.microBatches(batch: batch.batchSize, requested: config.microBatches, ranks: groups)
         let per = batch.batchSize / g
-        let mine = (rank * g / ranks) ..< ((rank + 1) * g / ranks)
-        model.parameters.zeroGrads()
-        // Local: one mean per micro-batch, then their per-sequence losses.
-        var means: [Float] = [], sequences: [Float] = []
-        for m in mine {
-            let r = try model.run(try batch.rows(m * per, (m + 1) * per), gradientScale: 1 / Float(g))
-            means.append(r.mean)
-            sequences += r.perSequence
+        let p = model.parameters
+        /// Group r's gradient sum into p.grads (what rank r computes); its
+        /// micro-batch means and per-sequence losses.
+        func group(_ r: Int) throws -> [Float] {
+            p.zeroGrads()
+            var means: [Float] = [], sequences: [Float] = []
+            for m in (r * g / groups) ..< ((r + 1) * g / groups) {
+                let out = try model.run(try batch.rows(m * per, (m + 1) * per), gradientScale: 1 / Float(g))
+                means.append(out.mean)
+                sequences += out.perSequence
+            }
+            return means + sequences
         }
-        try sumGradients()
+        var parts: [[Float]]
+        if ranks > 1 {
+            let mine = try group(exchange.rank)
+            try sumGradients()
+            parts = try exchange.gather(mine)
+        } else {
+            // One process, as `groups` ranks: each group alone, the sums added in rank order.
+            parts = [try group(0)]
+            var total = [Float](UnsafeBufferPointer(start: p.grads, count: p.count))
+            for r in 1..<groups {
+                parts.append(try group(r))
+                for i in 0..<p.count { total[i] += p.grads[i] }
+            }
+            total.withUnsafeBufferPointer { p.grads.update(from: $0.baseAddress!, count: p.count) }
+        }
         var allMeans: [Float] = [], allSequences: [Float] = []
-        for part in try exchange.gather(means + sequences) {
+        for part in parts {
             let k = part.count / (per + 1)
             allMeans += part[0..<k]
             allSequences += part[k...]

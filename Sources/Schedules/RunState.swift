@@ -44,6 +44,7 @@ extension Run {
         meta["trainer.batch"] = String(config.batch)
         meta["trainer.seed"] = String(config.seed)
         meta["trainer.micro_batches"] = String(config.microBatches)
+        meta["trainer.gradient_groups"] = String(exchange.size > 1 ? exchange.size : config.gradientGroups)
         meta["trainer.budget"] = config.budget.map(String.init) ?? ""
         // Settings that do not change the losses, restored by load (a resumed
         // run evaluates, logs and checkpoints as the original did).
@@ -186,6 +187,8 @@ extension Run {
         guard let seed = UInt64(meta["trainer.seed"] ?? "") else { throw bad("metadata lacks trainer.seed") }
         config.seed = seed
         config.microBatches = try int("trainer.micro_batches")
+        // Files from before gradient groups: one group.
+        config.gradientGroups = meta["trainer.gradient_groups"] == nil ? 1 : try int("trainer.gradient_groups")
         config.budget = Int(meta["trainer.budget"] ?? "")
         config.forgetMargin = Float(bitPattern: try hex32("run.forget_margin"))
 
@@ -212,7 +215,7 @@ extension Run {
         guard run.phaseIndex >= 0, run.phaseIndex <= run.phases.count else { throw bad("phase index out of range") }
         // Counters and settings from the file are range-checked: a tampered
         // file must not skip a phase or train with a NaN learning rate.
-        guard config.batch >= 1, config.microBatches >= 1, config.budget.map({ $0 >= 0 }) ?? true else {
+        guard config.batch >= 1, config.microBatches >= 1, config.gradientGroups >= 1, config.budget.map({ $0 >= 0 }) ?? true else {
             throw bad("batch \(config.batch), micro_batches \(config.microBatches) and budget \(config.budget.map(String.init) ?? "none") must be positive (budget >= 0)")
         }
         guard run.step >= 0, run.tokens >= 0, run.phaseSteps >= 0, run.stepInPhase >= 0,

@@ -45,6 +45,11 @@ public struct TrainerConfig {
     public var out: String? = nil
     /// Sequential micro-batches per step (gradient accumulation).
     public var microBatches: Int = 1
+    /// On one process: the micro-batches are summed in this many consecutive
+    /// groups, then the group sums are added in order, which is what as many
+    /// ranks do (each rank one group). A run trained on R ranks records R, so
+    /// loaded on one process it goes on summing as the ranks did (Exchange.swift).
+    public var gradientGroups: Int = 1
     /// Blocks per forward pass when measuring or evaluating.
     public var evalBatch: Int = 32
     /// Margin (nats) of a forgetting event.

@@ -39,6 +39,8 @@ extension TrainerConfig {
         guard microBatches >= 1, batch % microBatches == 0 else {
             throw bad("micro_batches (\(microBatches)) must divide batch (\(batch))")
         }
+        guard gradientGroups >= 1 else { throw bad("gradient_groups must be >= 1, got \(gradientGroups)") }
+        _ = try DataParallel.microBatches(batch: batch, requested: microBatches, ranks: gradientGroups, op: op)
         guard evalEvery >= 0 else { throw bad("eval_every must be >= 0, got \(evalEvery)") }
         if let e = evalBlocks, e < 1 { throw bad("eval_blocks must be >= 1, got \(e)") }
         guard logEvery >= 1 else { throw bad("log_every must be >= 1, got \(logEvery)") }

@@ -179,6 +179,7 @@ func trainerConfig(_ args: Arguments, budgetFromTokens: Bool) throws -> TrainerC
     c.logEvery = try args.int("log_every")
     if budgetFromTokens { c.budget = try args.optionalInt("tokens") }
     if declared.contains("micro_batches") { c.microBatches = try args.int("micro_batches") }
+    if declared.contains("gradient_groups") { c.gradientGroups = try args.int("gradient_groups") }
     if declared.contains("forget_margin") { c.forgetMargin = Float(try args.number("forget_margin")) }
     if declared.contains("checkpoint_every") { c.checkpointEvery = try args.int("checkpoint_every") }
     try translatingErrors { try c.validate(op: args.function.name) }
@@ -208,16 +209,19 @@ func installRunBindings(into interp: Interpreter, host: LibraryHost) {
                               Param("tokens", default: .nil), Param("eval_blocks", default: .number(256)),
                               Param("log_every", default: .number(10)), Param("micro_batches", default: .number(1)),
                               Param("forget_margin", default: .number(0.1)), Param("quiet", default: .bool(false)),
-                              Param("checkpoint_every", default: .number(0)), Param("pause_at", default: .nil)],
+                              Param("checkpoint_every", default: .number(0)), Param("pause_at", default: .nil),
+                              Param("gradient_groups", default: .number(1))],
                     doc: """
                         train(model, data, schedule, opt: adamw(lr: 1e-3), batch: 16, seed: 1, eval_every: 0, \
                         lr_schedule: "constant"|"warmup"|"cosine", warmup: 0, out: nil, tokens: nil, eval_blocks: 256, \
                         log_every: 10, micro_batches: 1, forget_margin: 0.1, quiet: false, checkpoint_every: 0, \
-                        pause_at: nil): trains the model in place by the schedule and returns the run. Ctrl-C (or \
+                        pause_at: nil, gradient_groups: 1): trains the model in place by the schedule and returns the run. Ctrl-C (or \
                         reaching step pause_at) pauses between two steps and returns the run; run.resume() continues \
                         exactly. out: writes a run folder (script, config, \
                         metrics.jsonl, blocks.csv, checkpoint). tokens: caps the run (and sets the budget of \
-                        until_budget phases). Tokens count predicted positions (context per block).
+                        until_budget phases). Tokens count predicted positions (context per block). \
+                        gradient_groups: R sums the micro-batches as R ranks would (a run of R ranks, reproduced \
+                        on one process; a run saved on R ranks keeps R when loaded).
                         """) { args in
         let model = try modelArgument(args, "model")
         let data = try datasetArgument(args, "data")

@@ -1,8 +1,9 @@
 // MPIResumeTests: a run saved by `mpirun -np 2 lfr-repl` resumes on 4 ranks
-// and on one process, and ends where the uninterrupted one-process run with
-// the same micro-batches ends. Across rank counts the gradient sums are added
-// in a different order, so the match is to rounding (relative 1e-5), not to
-// the bit; the same rank count resumes bit-identically (ClusterTests).
+// and on one process. On one process it keeps the 2 ranks' gradient groups,
+// so it ends bit-identically where the uninterrupted one-process run with the
+// same accumulation (`gradient_groups: 2`) and the uninterrupted 2-rank run
+// end. On 4 ranks MPI adds the rank sums in its own order: it ends there to
+// rounding (relative 1e-5).
 import Foundation
 import Testing
 
@@ -24,7 +25,7 @@ private func figures(_ out: String) -> [Double] {
 
 @Suite("runs across process counts")
 struct MPIResumeTests {
-    @Test("saved on 2 ranks, resumed on 4 ranks and on 1 process: the uninterrupted run's losses, to 1e-5")
+    @Test("saved on 2 ranks, resumed on 1 process: the uninterrupted run to the bit; resumed on 4 ranks: to 1e-5")
     func saveOnTwoResumeOnFourAndOne() throws {
         let mpirun = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let mpirun else {
@@ -33,7 +34,7 @@ struct MPIResumeTests {
         let box = try Sandbox(); defer { box.cleanup() }
         let train = "let m = gpt(layers: 1, heads: 2, dim: 16, context: 8, vocab: 23, seed: 1)\n"
             + "let r = train(m, d, s, batch: 8, micro_batches: 4, eval_every: 8, eval_blocks: nil, quiet: true"
-        let full = try box.write("full.lfr", common + "\n" + train + ")\nreport(r)\n")
+        let full = try box.write("full.lfr", common + "\n" + train + ", gradient_groups: 2)\nreport(r)\n")
         let part = try box.write("part.lfr", common + "\n" + train + ", pause_at: 12)\nprint(\"paused at\", r.step)\nr.save(\"half.run\")\n")
         let resume = try box.write("resume.lfr", common + "\nlet r = load_run(\"half.run\", d, s, quiet: true)\nr.resume()\nreport(r)\n")
         let env = box.environment(["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
@@ -52,6 +53,11 @@ struct MPIResumeTests {
         let alone = try runProcess(LfrBinary.path, [resume], env: env, cwd: box.dir, timeout: 120)
         #expect(alone.status == 0, "\(alone.stderr)")
 
+        let onTwo = try mpi(2, full)
+        #expect(onTwo.status == 0, "\(onTwo.stderr)")
+        // Bit-identical: the printed float32 losses and the val loss, digit for digit.
+        #expect(alone.stdout == reference.stdout, "resumed on 1 process:\n\(alone.stdout)\nuninterrupted:\n\(reference.stdout)")
+        #expect(onTwo.stdout == reference.stdout, "2 ranks:\n\(onTwo.stdout)\n1 process:\n\(reference.stdout)")
         let want = figures(reference.stdout)
         #expect(want.count == 33, "32 training losses and the val loss:\n\(reference.stdout)")
         for (name, result) in [("4 ranks", onFour), ("1 process", alone)] {
