@@ -54,6 +54,8 @@ final class FunctionNode {
     /// A named function expression (`fn fact(n) { ... fact(n - 1) }`): its
     /// own name, bound inside its body to the function itself.
     var selfDeclaration: Declaration?
+    /// `let f = fn(x) { ... }`: the name messages and stack traces call it by.
+    var boundName: String?
     weak var parent: FunctionNode?
     init(name: String, parameters: [Parameter], body: [Stmt], location: SourceLocation) {
         self.name = name; self.parameters = parameters; self.body = body; self.location = location

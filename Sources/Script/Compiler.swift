@@ -93,7 +93,7 @@ final class Compiler {
     }
 
     func checkRegisters(_ loc: SourceLocation) throws(ScriptError) {
-        if fs.nextRegister > Compiler.maxRegisters { throw error("function too large (more than \(Compiler.maxRegisters) registers)", loc) }
+        if fs.nextRegister > Compiler.maxRegisters { throw error("function too large (more than \(Compiler.maxRegisters) registers for locals and temporaries; keep many values in a list or dict)", loc) }
     }
 
     func constant(_ v: Value) -> Int {
@@ -641,7 +641,7 @@ final class Compiler {
         let defaults = f.parameters.compactMap { $0.defaultValue }
         let defaultBase = fs.nextRegister
         for d in defaults { let r = allocate(d.location); try expr(d, into: r) }
-        let proto = FunctionProto(name: f.name, file: file, location: f.location)
+        let proto = FunctionProto(name: f.boundName ?? f.name, file: file, location: f.location)
         proto.parameterNames = f.parameters.map { $0.name }
         proto.defaultCount = defaults.count
         proto.doc = f.doc

@@ -273,6 +273,7 @@ final class Parser {
         if match(.equal) {
             skipNewlines()
             value = try expression()
+            if let v = value, case .function(let node) = v.kind, node.name == "<anonymous>" { node.boundName = String(name.text) }
         } else if isConst {
             throw error("expected '=' and a value after 'let \(name.text)' (use 'var' for a variable without a value)", at: peek)
         }
