@@ -41,7 +41,7 @@ enum IndexItem {
 
 /// A binary operator, as passed to `NativeObject.binary`.
 public enum BinaryOp: String, Sendable {
-    case add = "+", sub = "-", mul = "*", div = "/", mod = "%", pow = "**", matmul = "@"
+    case add = "+", sub = "-", mul = "*", div = "/", floorDiv = "//", mod = "%", pow = "**", matmul = "@"
     case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
 }
 
@@ -54,6 +54,8 @@ final class FunctionNode {
     /// A named function expression (`fn fact(n) { ... fact(n - 1) }`): its
     /// own name, bound inside its body to the function itself.
     var selfDeclaration: Declaration?
+    /// `let f = fn(x) { ... }`: the name messages and stack traces call it by.
+    var boundName: String?
     weak var parent: FunctionNode?
     init(name: String, parameters: [Parameter], body: [Stmt], location: SourceLocation) {
         self.name = name; self.parameters = parameters; self.body = body; self.location = location
@@ -72,13 +74,16 @@ final class Expr {
         case dict([(Expr, Expr)])
         case unary(String, Expr)               // "-" or "not"
         case binary(BinaryOp, Expr, Expr)
+        case membership(Expr, Expr, negated: Bool)  // `x in xs`, `x not in xs`
         case logical(isAnd: Bool, Expr, Expr)
         case call(Expr, [Argument])
         case method(Expr, String, [Argument])  // a.f(x): one instruction, no bound-method object
         case member(Expr, String)
         case index(Expr, [IndexItem])
         case function(FunctionNode)
-        case ifExpr(Expr, [Stmt], [Stmt]?)     // else branch may be another if (as one statement)
+        /// `if c1 { } else if c2 { } ... else { }`: the chain is flat (any
+        /// length without nesting); the final else may be absent.
+        case ifExpr([(Expr, [Stmt])], [Stmt]?)
     }
     let kind: Kind
     let location: SourceLocation
@@ -90,10 +95,11 @@ final class Stmt {
     enum Kind {
         case expression(Expr)
         case declaration(isConstant: Bool, name: String, Expr?)
+        case destructure(isConstant: Bool, names: [String], Expr)   // `let [a, b] = pair`
         case function(FunctionNode)
         case assign(target: Expr, op: BinaryOp?, value: Expr)
         case whileLoop(Expr, [Stmt])
-        case forLoop(name: String, iterable: Expr, body: [Stmt])
+        case forLoop(name: String, pattern: [String]?, iterable: Expr, body: [Stmt])   // pattern: `for [k, v] in ...`
         case breakStmt
         case continueStmt
         case returnStmt(Expr?)
@@ -102,5 +108,6 @@ final class Stmt {
     let kind: Kind
     let location: SourceLocation
     var declaration: Declaration?              // for declarations, functions, for-loop variables
+    var patternDeclarations: [Declaration] = []   // the names of a destructuring `let [a, b]` or `for [k, v]`
     init(_ kind: Kind, _ location: SourceLocation) { self.kind = kind; self.location = location }
 }

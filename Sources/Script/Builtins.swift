@@ -60,7 +60,7 @@ extension Interpreter {
         def("len", [Param("value")], "len(value) returns the number of items of a list, dict or range, the number of characters of a string, or the length of a native value such as a tensor's first dimension.") { a in
             switch a[0] {
             case .list(let l): return .number(Double(l.items.count))
-            case .string(let s): return .number(Double(s.value.count))
+            case .string(let s): return .number(Double(s.count))
             case .dict(let d): return .number(Double(d.count))
             case .range(let r): return .number(Double(r.count))
             case .object(let o):
@@ -141,24 +141,24 @@ extension Interpreter {
             l.items.append(contentsOf: try a.interpreter.iterate(a[1], "extend"))
             return .nil
         }
-        def("contains", [Param("container"), Param("item")], "contains(container, item) is true when a list or range holds item, a string contains the substring item, or a dict has the key item. Also a method: xs.contains(3).") { a in
+        def("contains", [Param("container"), Param("item")], "contains(container, item) is true when a list or range holds item, a string contains the substring item, or a dict has the key item; the same as item in container. Also a method: xs.contains(3).") { a in
             switch a[0] {
-            case .list(let l): return .bool(l.items.contains { valuesEqual($0, a[1]) })
-            case .string(let s): return .bool(s.value.contains(try a.string(1)))
-            case .dict(let d): return .bool(try d.get(a[1]) != nil)
-            case .range(let r):
-                guard case .number(let x) = a[1] else { return .bool(false) }
-                let k = (x - r.start) / r.step
-                return .bool(k >= 0 && k == k.rounded() && k < Double(r.count))
+            case .list, .string, .dict, .range: return .bool(try a.interpreter.containsItem(a[0], a[1]))
             default: throw a.fail(0, "a list, string, dict or range")
             }
         }
-        def("index_of", [Param("list"), Param("item")], "index_of(list, item) or list.index_of(item) is the position of the first item equal to item, or -1 when there is none.") { a in
-            let l = try a.list(0)
-            return .number(Double(l.items.firstIndex { valuesEqual($0, a[1]) } ?? -1))
+        def("index_of", [Param("container"), Param("item")], "index_of(container, item), xs.index_of(item) or s.index_of(sub) is the position of the first list item equal to item, or of the first occurrence of the substring sub (in characters); -1 when there is none.") { a in
+            switch a[0] {
+            case .list(let l): return .number(Double(l.items.firstIndex { valuesEqual($0, a[1]) } ?? -1))
+            case .string(let s):
+                let sub = try a.string(1)
+                guard let r = s.value.firstRange(of: sub) else { return .number(sub.isEmpty ? 0 : -1) }
+                return .number(Double(s.value.distance(from: s.value.startIndex, to: r.lowerBound)))
+            default: throw a.fail(0, "a list or a string")
+            }
         }
-        def("reverse", [Param("list")], "reverse(list) returns a new list with the items in reverse order (list.reverse() does the same).") { a in
-            .list(Array(try a.list(0).items.reversed()))
+        def("reversed", [Param("items")], "reversed(items) returns a new list with the items of a list (range, string, dict keys) in reverse order; items is left as it was. xs.reverse() reverses a list in place instead.") { a in
+            .list(Array(try a.interpreter.iterate(a[0], "reversed").reversed()))
         }
         def("copy", [Param("value")], "copy(value) returns a shallow copy of a list or dict (the items themselves are shared).") { a in
             switch a[0] {
@@ -184,10 +184,12 @@ extension Interpreter {
             for x in try a.interpreter.iterate(a[0], "filter") where try a.interpreter.call(f, [x]).isTruthy { out.append(x) }
             return .list(out)
         }
-        def("sort", [Param("items"), Param("key", default: .nil), Param("reverse", default: .bool(false))],
-            "sort(items, key: nil, reverse: false) returns a new sorted list of numbers or strings; key is a function giving the value to sort by. list.sort(...) sorts the list in place instead. The sort is stable.") { a in
-            let sorted = try a.interpreter.sortedValues(try a.interpreter.iterate(a[0], "sort"), key: a[1], reverse: try a.bool(2))
-            return .list(sorted)
+        for name in ["sorted", "sort"] {
+            def(name, [Param("items"), Param("key", default: .nil), Param("reverse", default: .bool(false))],
+                "\(name)(items, key: nil, reverse: false) returns a new sorted list of numbers, strings or lists (lists order item by item); key is a function giving the value to sort by; items is left as it was. list.sort(...) sorts the list in place instead. The sort is stable.") { a in
+                let sorted = try a.interpreter.sortedValues(try a.interpreter.iterate(a[0], name), key: a[1], reverse: try a.bool(2))
+                return .list(sorted)
+            }
         }
         def("join", [Param("items"), Param("separator", default: .string(""))], "join(items, separator: \"\") joins the printed forms of the items of a list into one string, with separator between them. Also xs.join(\", \").") { a in
             .str(joinedString(try a.list(0).items, separator: try a.string(1)))
@@ -240,8 +242,8 @@ extension Interpreter {
         }
 
         // MARK: errors, system
-        def("assert", [Param("condition"), Param("message", default: .string("assertion failed"))], "assert(condition, message) raises an error with message when condition is false.") { a in
-            if !a[0].isTruthy { throw RuntimeError(displayString(a[1])) }
+        def("assert", [Param("condition"), Param("message", default: .nil)], "assert(condition, message: nil) raises the error \"assertion failed: message\" (or just \"assertion failed\") when condition is false.") { a in
+            if !a[0].isTruthy { throw RuntimeError(a.isNil(1) ? "assertion failed" : "assertion failed: \(displayString(a[1]))") }
             return .nil
         }
         def("error", [Param("message")], "error(message) stops the program with a runtime error carrying message (and the call stack).") { a in
@@ -285,7 +287,12 @@ extension Interpreter {
         setGlobal("args", .list(arguments.map { .str($0) }))
 
         // MARK: methods of builtin types (the receiver is the first argument)
-        for n in ["push", "pop", "insert", "extend", "contains", "index_of", "reverse", "copy", "map", "filter", "join"] { listMethods[n] = fn(n) }
+        for n in ["push", "pop", "insert", "extend", "contains", "index_of", "copy", "map", "filter", "join"] { listMethods[n] = fn(n) }
+        listMethods["reverse"] = NativeFunction(name: "reverse", parameters: [Param("list")],
+            doc: "list.reverse() reverses the list in place and returns nil; reversed(list) returns a reversed copy instead.") { a in
+            try a.list(0).items.reverse()
+            return .nil
+        }
         listMethods["sort"] = NativeFunction(name: "sort", parameters: [Param("list"), Param("key", default: .nil), Param("reverse", default: .bool(false))],
             doc: "list.sort(key: nil, reverse: false) sorts the list in place (stable) and returns nil; sort(list) returns a sorted copy instead.") { a in
             let l = try a.list(0)
@@ -293,7 +300,7 @@ extension Interpreter {
             l.items = try a.interpreter.sortedValues(l.items, key: a[1], reverse: try a.bool(2))
             return .nil
         }
-        for n in ["split", "upper", "lower", "strip", "replace", "starts_with", "ends_with", "contains"] { stringMethods[n] = fn(n) }
+        for n in ["split", "upper", "lower", "strip", "replace", "starts_with", "ends_with", "contains", "index_of"] { stringMethods[n] = fn(n) }
         stringMethods["join"] = NativeFunction(name: "join", parameters: [Param("separator"), Param("items")],
             doc: "separator.join(items) joins the printed forms of the items with the separator between them.") { a in
             .str(joinedString(try a.list(1).items, separator: try a.string(0)))

@@ -20,6 +20,8 @@ enum Op: UInt8 {
     case getCell        // A B     R[A] = R[B].value      (R[B] is a cell)
     case setCell        // A B     R[A].value = R[B]      (R[A] is a cell)
     case add, sub, mul, div, mod, pow, matmul   // A B C   R[A] = R[B] op R[C]   (add with A == B may append in place)
+    case floorDiv       // A B C   R[A] = R[B] // R[C]    (floor division, Python's rules)
+    case contains       // A B C   R[A] = R[B] in R[C]
     case addConsume     // A B C   R[A] = R[B] + R[C], R[B] a temporary left nil (a string in it may be appended to in place)
     case addConsumeK    // A B C   R[A] = R[B] + K[C], the same with a string constant on the right (`str(x) + ";"`)
     case eq, ne, lt, le, gt, ge                 // A B C   R[A] = R[B] op R[C]
@@ -44,6 +46,9 @@ enum Op: UInt8 {
     case loadSelf       // A       R[A] = the running closure (a named function expression's own name)
     case newList        // A B C   R[A] = [R[B] ... R[B+C-1]]
     case newDict        // A B C   R[A] = {R[B]: R[B+1], ...}, C pairs
+    case appendItems    // A B C   R[A].push(R[B]) ... R[A].push(R[B+C-1])   (long list literals, a chunk at a time)
+    case addPairs       // A B C   R[A][R[B]] = R[B+1] ..., C pairs            (long dict literals)
+    case unpack         // A B C   R[A] ... R[A+C-1] = the C items of R[B]    (error unless a list of C items)
     case getIndex       // A B C   R[A] = R[B][R[C]]
     case setIndex       // A B C   R[A][R[B]] = R[C]
     case getIndexN      // A B C   R[A] = R[B][R[B+1], ..., R[B+C]]

@@ -35,6 +35,8 @@ struct LoopState {
 
 final class Compiler {
     static let maxRegisters = 30_000
+    /// Items of a list literal (pairs of a dict literal) built per instruction.
+    static let literalChunk = 64
     let file: String
     let source: String
     unowned let interpreter: Interpreter
@@ -91,7 +93,7 @@ final class Compiler {
     }
 
     func checkRegisters(_ loc: SourceLocation) throws(ScriptError) {
-        if fs.nextRegister > Compiler.maxRegisters { throw error("function too large (more than \(Compiler.maxRegisters) registers)", loc) }
+        if fs.nextRegister > Compiler.maxRegisters { throw error("function too large (more than \(Compiler.maxRegisters) registers for locals and temporaries; keep many values in a list or dict)", loc) }
     }
 
     func constant(_ v: Value) -> Int {
@@ -150,18 +152,17 @@ final class Compiler {
         try checkRegisters(loc)
         switch s.kind {
         case .expression(let e):
-            if case .ifExpr(let cond, let then, let els) = e.kind {
+            if case .ifExpr(let branches, let els) = e.kind {
                 // an if statement: no value to keep
-                let jElse = try conditionalJump(cond)
-                try block(then, into: nil)
-                if let els {
-                    let jEnd = emit(.jump, 0, 0, at: loc)
-                    patch(jElse, to: here)
-                    try block(els, into: nil)
-                    patch(jEnd, to: here)
-                } else {
-                    patch(jElse, to: here)
+                var ends: [Int] = []
+                for (i, (cond, then)) in branches.enumerated() {
+                    let jNext = try conditionalJump(cond)
+                    try block(then, into: nil)
+                    if i < branches.count - 1 || els != nil { ends.append(emit(.jump, 0, 0, at: loc)) }
+                    patch(jNext, to: here)
                 }
+                if let els { try block(els, into: nil) }
+                for j in ends { patch(j, to: here) }
             } else {
                 _ = try anyRegister(e)
             }
@@ -189,6 +190,27 @@ final class Compiler {
                 d.slot = r
                 fs.activeTop = r + 1
                 if d.isCaptured { emit(.newCell, r, at: loc) }
+            }
+        case .destructure(_, let names, let value):
+            // the names' registers first, the list above them: unpack, then the names are live
+            let first = fs.nextRegister
+            for _ in names { _ = allocate(loc) }
+            let t = allocate(loc)
+            try expr(value, into: t)
+            emit(.unpack, first, t, names.count, at: loc)
+            let ds = s.patternDeclarations
+            if ds.first?.isGlobal == true {
+                for (i, d) in ds.enumerated() {
+                    let g = try global(d.name)
+                    interpreter.globalIsConstant[g] = d.isConstant
+                    emit(.defGlobal, first + i, g, at: loc)
+                }
+            } else {
+                for (i, d) in ds.enumerated() {
+                    d.slot = first + i
+                    if d.isCaptured { emit(.newCell, d.slot, at: loc) }
+                }
+                fs.activeTop = first + names.count
             }
         case .function(let f):
             let d = s.declaration!
@@ -223,7 +245,7 @@ final class Compiler {
             patch(exit, to: end)
             let state = fs.loops.removeLast()
             for j in state.breakJumps { patch(j, to: end) }
-        case .forLoop(_, let iterable, let body):
+        case .forLoop(_, _, let iterable, let body):
             // R[A] iterable/state, R[A+1], R[A+2] state, R[A+3] the loop variable
             let savedTop = fs.activeTop
             let a = allocate(loc)
@@ -231,9 +253,16 @@ final class Compiler {
             _ = allocate(loc); _ = allocate(loc)
             fs.activeTop = fs.nextRegister
             let varReg = declareLocal(s.declaration!, loc)
+            let pattern = s.patternDeclarations
+            let patternBase = fs.nextRegister
+            for d in pattern { _ = declareLocal(d, loc) }
             let prep = emit(.forPrep, a, 0, at: iterable.location)
             let bodyStart = here
             if s.declaration!.isCaptured { emit(.newCell, varReg, at: loc) }
+            if !pattern.isEmpty {
+                emit(.unpack, patternBase, varReg, pattern.count, at: loc)
+                for d in pattern where d.isCaptured { emit(.newCell, d.slot, at: loc) }
+            }
             fs.loops.append(LoopState(continueTarget: nil, registerTop: fs.activeTop))
             try block(body, into: nil)
             let state = fs.loops.removeLast()
@@ -355,6 +384,7 @@ final class Compiler {
         case .sub: return .sub
         case .mul: return .mul
         case .div: return .div
+        case .floorDiv: return .floorDiv
         case .mod: return .mod
         case .pow: return .pow
         case .matmul: return .matmul
@@ -444,17 +474,39 @@ final class Compiler {
             } else {
                 emit(.getGlobal, dest, try global(name), at: loc)
             }
-        case .list(let items):
+        case .list(let items) where items.count <= Compiler.literalChunk:
             let base = fs.nextRegister
             for item in items { let r = allocate(loc); try expr(item, into: r) }
             emit(.newList, dest, base, items.count, at: loc)
-        case .dict(let pairs):
+        case .list(let items):
+            // a long literal is built a chunk at a time, in a temporary (its
+            // items may read the variable `dest` is), so it needs few registers
+            let t = dest >= fs.activeTop ? dest : allocate(loc)
             let base = fs.nextRegister
-            for (k, v) in pairs {
-                let rk = allocate(loc); try expr(k, into: rk)
-                let rv = allocate(loc); try expr(v, into: rv)
+            for start in stride(from: 0, to: items.count, by: Compiler.literalChunk) {
+                let chunk = items[start..<min(items.count, start + Compiler.literalChunk)]
+                for item in chunk { let r = allocate(loc); try expr(item, into: r) }
+                emit(start == 0 ? .newList : .appendItems, t, base, chunk.count, at: loc)
+                fs.nextRegister = base
             }
-            emit(.newDict, dest, base, pairs.count, at: loc)
+            if t != dest { emit(.move, dest, t, at: loc) }
+        case .dict(let pairs):
+            let t = pairs.count <= Compiler.literalChunk || dest >= fs.activeTop ? dest : allocate(loc)
+            let base = fs.nextRegister
+            for start in stride(from: 0, to: max(1, pairs.count), by: Compiler.literalChunk) {
+                let chunk = pairs[start..<min(pairs.count, start + Compiler.literalChunk)]
+                for (k, v) in chunk {
+                    let rk = allocate(loc); try expr(k, into: rk)
+                    let rv = allocate(loc); try expr(v, into: rv)
+                }
+                emit(start == 0 ? .newDict : .addPairs, t, base, chunk.count, at: loc)
+                fs.nextRegister = base
+            }
+            if t != dest { emit(.move, dest, t, at: loc) }
+        case .membership(let item, let container, let negated):
+            let a = try anyRegister(item), b = try anyRegister(container)
+            emit(.contains, dest, a, b, at: loc)
+            if negated { emit(.not, dest, dest, at: loc) }
         case .unary(let op, let x):
             let r = try anyRegister(x)
             emit(op == "-" ? .neg : .not, dest, r, at: loc)
@@ -517,21 +569,17 @@ final class Compiler {
             }
         case .function(let f):
             try closure(f, into: dest)
-        case .ifExpr(let cond, let then, let els):
+        case .ifExpr(let branches, let els):
             let t = dest >= fs.activeTop ? dest : allocate(loc)
-            let jElse = try conditionalJump(cond)
-            try block(then, into: t)
-            if let els {
-                let jEnd = emit(.jump, 0, 0, at: loc)
-                patch(jElse, to: here)
-                try block(els, into: t)
-                patch(jEnd, to: here)
-            } else {
-                let jEnd = emit(.jump, 0, 0, at: loc)
-                patch(jElse, to: here)
-                emit(.loadNil, t, at: loc)
-                patch(jEnd, to: here)
+            var ends: [Int] = []
+            for (cond, then) in branches {
+                let jNext = try conditionalJump(cond)
+                try block(then, into: t)
+                ends.append(emit(.jump, 0, 0, at: loc))
+                patch(jNext, to: here)
             }
+            if let els { try block(els, into: t) } else { emit(.loadNil, t, at: loc) }
+            for j in ends { patch(j, to: here) }
             if t != dest { emit(.move, dest, t, at: loc) }
         }
     }
@@ -593,7 +641,7 @@ final class Compiler {
         let defaults = f.parameters.compactMap { $0.defaultValue }
         let defaultBase = fs.nextRegister
         for d in defaults { let r = allocate(d.location); try expr(d, into: r) }
-        let proto = FunctionProto(name: f.name, file: file, location: f.location)
+        let proto = FunctionProto(name: f.boundName ?? f.name, file: file, location: f.location)
         proto.parameterNames = f.parameters.map { $0.name }
         proto.defaultCount = defaults.count
         proto.doc = f.doc

@@ -42,9 +42,9 @@ public struct ScriptError: Error, CustomStringConvertible, Sendable {
         if let loc = location { out += "\(bold)\(loc.file):\(loc.line):\(loc.column):\(reset) " }
         out += "\(red)error:\(reset) \(bold)\(message)\(reset)"
         if let line = sourceLine, let loc = location {
-            let shown = line.replacing("\t", with: " ")
+            let (shown, caret) = ScriptError.window(line.replacing("\t", with: " "), column: loc.column)
             out += "\n    \(shown)\n    "
-            out += String(repeating: " ", count: max(0, loc.column - 1)) + "\(green)^\(reset)"
+            out += String(repeating: " ", count: caret) + "\(green)^\(reset)"
         }
         if stack.count > 1 {
             out += "\ncall stack (innermost first):"
@@ -55,6 +55,24 @@ public struct ScriptError: Error, CustomStringConvertible, Sendable {
             }
         }
         return out
+    }
+}
+
+extension ScriptError {
+    /// At most `width` characters of a long source line around `column`
+    /// (a generated 1 MB line is not printed whole), with "..." where it is
+    /// cut; returns the text and the caret's offset in it.
+    static func window(_ line: String, column: Int, width: Int = 120) -> (String, Int) {
+        let scalars = Array(line.unicodeScalars)
+        let at = max(0, column - 1)
+        guard scalars.count > width else { return (line, at) }
+        let start = max(0, min(at - width / 2, scalars.count - width))
+        let end = min(scalars.count, start + width)
+        var text = String(String.UnicodeScalarView(scalars[start..<end]))
+        var caret = at - start
+        if start > 0 { text = "..." + text; caret += 3 }
+        if end < scalars.count { text += "..." }
+        return (text, caret)
     }
 }
 

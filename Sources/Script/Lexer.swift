@@ -26,9 +26,9 @@ enum TokenKind: UInt8, CaseIterable {
     case leftParen, rightParen, leftBracket, rightBracket, leftBrace, rightBrace,
          comma, dot, colon, semicolon, newline
     // operators
-    case plus, minus, star, slash, percent, starStar, at,
+    case plus, minus, star, slash, slashSlash, percent, starStar, at,
          equal, equalEqual, bangEqual, less, lessEqual, greater, greaterEqual,
-         plusEqual, minusEqual, starEqual, slashEqual, arrow
+         plusEqual, minusEqual, starEqual, slashEqual, slashSlashEqual, percentEqual, arrow
     case eof
 }
 
@@ -158,7 +158,7 @@ struct Lexer {
         case 58: return tok(.colon)
         case 59: return tok(.semicolon)
         case 64: return tok(.at)
-        case 37: return tok(.percent)
+        case 37: if peek() == 61 { _ = advance(); return tok(.percentEqual) }; return tok(.percent)
         case 43: if peek() == 61 { _ = advance(); return tok(.plusEqual) }; return tok(.plus)
         case 45:
             if peek() == 61 { _ = advance(); return tok(.minusEqual) }
@@ -168,7 +168,14 @@ struct Lexer {
             if peek() == 42 { _ = advance(); return tok(.starStar) }
             if peek() == 61 { _ = advance(); return tok(.starEqual) }
             return tok(.star)
-        case 47: if peek() == 61 { _ = advance(); return tok(.slashEqual) }; return tok(.slash)
+        case 47:
+            if peek() == 47 {
+                _ = advance()
+                if peek() == 61 { _ = advance(); return tok(.slashSlashEqual) }
+                return tok(.slashSlash)
+            }
+            if peek() == 61 { _ = advance(); return tok(.slashEqual) }
+            return tok(.slash)
         case 61: if peek() == 61 { _ = advance(); return tok(.equalEqual) }; return tok(.equal)
         case 33:
             if peek() == 61 { _ = advance(); return tok(.bangEqual) }

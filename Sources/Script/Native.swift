@@ -103,7 +103,7 @@ public struct Arguments {
     public func int(_ i: Int) throws -> Int {
         let d = try number(i)
         guard let n = exactInt(d) else {
-            throw RuntimeError("\(function.name): argument '\(paramName(i))' must be an integer, got \(formatNumber(d))")
+            throw RuntimeError("\(function.name): argument '\(paramName(i))' \(integerComplaint(d))")
         }
         return n
     }

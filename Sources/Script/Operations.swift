@@ -21,6 +21,27 @@ import Darwin
     return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r
 }
 
+/// `x // y` for numbers, as Python computes it: from fmod (the remainder
+/// `%` uses), so `(x // y) * y + x % y` is x, and `1 // 0.1` is 9 (0.1 is a
+/// little more than a tenth), where `floor(1 / 0.1)` would say 10. A zero
+/// divisor gives what `/` gives (inf or nan), as lfr's division does.
+func floorDivide(_ x: Double, _ y: Double) -> Double {
+    if y == 0 { return (x / y).rounded(.down) }
+    let m = fmod(x, y)
+    var d = (x - m) / y
+    if m != 0 && ((y < 0) != (m < 0)) { d -= 1 }
+    if d == 0 { return copysign(0, x / y) }
+    let f = d.rounded(.down)
+    return d - f > 0.5 ? f + 1 : f
+}
+
+/// The end of an integer-must-be message: "must be an integer, got 4.5",
+/// or for a whole number beyond exact integers, "is too large, got 4.6e+18".
+func integerComplaint(_ d: Double) -> String {
+    if d.isFinite && d == d.rounded() { return "is too large, got \(formatNumber(d)) (integers go up to 9e15)" }
+    return "must be an integer, got \(formatNumber(d))"
+}
+
 extension Interpreter {
     // MARK: - Calls
 
@@ -257,6 +278,7 @@ extension Interpreter {
             case .div: return .number(x / y)
             case .mod: return .number(floorMod(x, y))
             case .pow: return .number(pow(x, y))
+            case .floorDiv: return .number(floorDivide(x, y))
             default: break
             }
         case (.string(let x), .string(let y)) where op == .add:
@@ -305,6 +327,8 @@ extension Interpreter {
             }
         case (.string(let x), .string(let y)):
             return result(x.value < y.value ? -1 : (x.value == y.value ? 0 : 1))
+        case (.list(let x), .list(let y)):
+            return result(try compareLists(x, y, op))
         case (.object(let o), _):
             if let v = try o.binary(op, r, selfOnLeft: true) { return v }
         case (_, .object(let o)):
@@ -312,6 +336,72 @@ extension Interpreter {
         default: break
         }
         throw RuntimeError("cannot compare \(typeName(l)) and \(typeName(r)) with '\(op.rawValue)'")
+    }
+
+    /// Lists order lexicographically, as in Python: the first pair of items
+    /// that differ decides, else the shorter list is smaller. Descends into
+    /// nested lists in a loop (any depth), and a pair of lists met again (a
+    /// self-containing list) is an error rather than a loop without end.
+    func compareLists(_ left: ListObject, _ right: ListObject, _ op: BinaryOp) throws -> Int {
+        var l = left, r = right
+        var met: Set<[ObjectIdentifier]> = []
+        while true {
+            if l === r { return 0 }
+            guard met.insert([ObjectIdentifier(l), ObjectIdentifier(r)]).inserted else {
+                throw RuntimeError("cannot order self-containing lists with '\(op.rawValue)'")
+            }
+            let n = min(l.items.count, r.items.count)
+            var i = 0
+            while i < n && valuesEqual(l.items[i], r.items[i]) { i += 1 }
+            if i == n { return l.items.count < r.items.count ? -1 : (l.items.count == r.items.count ? 0 : 1) }
+            let a = l.items[i], b = r.items[i]
+            if case .list(let x) = a, case .list(let y) = b { l = x; r = y; continue }
+            do {
+                if try compare(.lt, a, b).isTruthy { return -1 }
+                return try compare(.lt, b, a).isTruthy ? 1 : 0   // unordered (nan): neither
+            } catch let e as RuntimeError {
+                throw RuntimeError("\(e.message) (item \(i) of two lists)")
+            }
+        }
+    }
+
+    /// `item in container`: an equal item of a list (or tensor rows, or any
+    /// iterable native value), a substring of a string, a key of a dict, a
+    /// number of a range.
+    func containsItem(_ container: Value, _ item: Value) throws -> Bool {
+        switch container {
+        case .list(let l): return l.items.contains { valuesEqual($0, item) }
+        case .string(let s):
+            guard case .string(let sub) = item else {
+                throw RuntimeError("'in' a string needs a string on the left, got \(typeName(item))")
+            }
+            return sub.value.isEmpty || s.value.contains(sub.value)
+        case .dict(let d):
+            guard DictKey(item) != nil else { return false }
+            return try d.get(item) != nil
+        case .range(let r):
+            guard case .number(let x) = item else { return false }
+            let k = ((x - r.start) / r.step).rounded()
+            return k >= 0 && k < Double(r.count) && r.element(Int(k)) == x
+        case .object(let o):
+            guard let n = try o.iterationCount() else { throw RuntimeError("cannot look for an item in a \(o.typeName)") }
+            for i in 0..<n where valuesEqual(try o.iterationElement(i), item) { return true }
+            return false
+        default:
+            throw RuntimeError("cannot look for an item in a \(typeName(container)) (use a list, string, dict, range or tensor)")
+        }
+    }
+
+    /// `let [a, b] = v`: the items of a list of exactly `n` items into `n` registers.
+    @inline(never)
+    func unpack(_ into: UnsafeMutablePointer<Value>, _ v: Value, _ n: Int) throws {
+        guard case .list(let l) = v else {
+            throw RuntimeError("cannot unpack a \(typeName(v)) into \(n) name\(n == 1 ? "" : "s") (expected a list of \(n) item\(n == 1 ? "" : "s"))")
+        }
+        guard l.items.count == n else {
+            throw RuntimeError("cannot unpack a list of \(l.items.count) item\(l.items.count == 1 ? "" : "s") into \(n) name\(n == 1 ? "" : "s")")
+        }
+        for i in 0..<n { into[i] = l.items[i] }
     }
 
     func negate(_ v: Value) throws -> Value {
@@ -331,7 +421,7 @@ extension Interpreter {
     /// Resolves a (possibly negative) index into 0..<count.
     func normalizedIndex(_ v: Value, _ count: Int, _ what: String) throws -> Int {
         guard case .number(let d) = v else { throw RuntimeError("\(what) index must be a number, got \(typeName(v))") }
-        guard let i = exactInt(d) else { throw RuntimeError("\(what) index must be an integer, got \(formatNumber(d))") }
+        guard let i = exactInt(d) else { throw RuntimeError("\(what) index \(integerComplaint(d))") }
         let j = i < 0 ? i + count : i
         guard j >= 0 && j < count else { throw RuntimeError("index \(i) out of range for \(what) of length \(count)") }
         return j
@@ -343,7 +433,7 @@ extension Interpreter {
             switch v {
             case .nil: return nil
             case .number(let d):
-                guard let i = exactInt(d) else { throw RuntimeError("slice \(name) must be an integer, got \(formatNumber(d))") }
+                guard let i = exactInt(d) else { throw RuntimeError("slice \(name) \(integerComplaint(d))") }
                 return i
             default: throw RuntimeError("slice \(name) must be a number, got \(typeName(v))")
             }
@@ -353,31 +443,34 @@ extension Interpreter {
         return sliceRange(start: try opt(s.start, "start"), stop: try opt(s.stop, "stop"), step: step, count: count)
     }
 
+    /// A slice bound: nil, or an integer (negative counts from the end).
+    func sliceBound(_ v: Value, _ name: String) throws -> Int? {
+        switch v {
+        case .nil: return nil
+        case .number(let d):
+            guard let i = exactInt(d) else { throw RuntimeError("slice \(name) \(integerComplaint(d))") }
+            return i
+        default: throw RuntimeError("slice \(name) must be a number, got \(typeName(v))")
+        }
+    }
+
     func getIndex(_ obj: Value, _ index: Value) throws -> Value {
         switch obj {
         case .list(let l):
             if case .slice(let s) = index { return .list(try sliceIndices(s, l.items.count).map { l.items[$0] }) }
             return l.items[try normalizedIndex(index, l.items.count, "list")]
         case .string(let s):
-            // fast paths that walk only as far as needed: s[i] and s[a:b] with non-negative bounds
-            if case .number(let d) = index, let i = exactInt(d), i >= 0 {
-                guard let ch = s.value.dropFirst(i).first else {
-                    throw RuntimeError("index \(i) out of range for string of length \(s.value.count)")
+            // by character, through the string's cached index: O(1) for s[i]
+            let count = s.count
+            if case .slice(let sl) = index {
+                if case .nil = sl.step {
+                    let (a, b) = clampedSlice(try sliceBound(sl.start, "start"), try sliceBound(sl.stop, "stop"), count)
+                    return .str(s.substring(a, b))
                 }
-                return .str(String(ch))
+                let chars = Array(s.value)
+                return .str(String(try sliceIndices(sl, chars.count).map { chars[$0] }))
             }
-            if case .slice(let sl) = index, case .nil = sl.step {
-                let a: Int? = { if case .number(let d) = sl.start { return exactInt(d) }; if case .nil = sl.start { return 0 }; return nil }()
-                let b: Int?? = { if case .number(let d) = sl.stop { return exactInt(d).map { Optional($0) } }; if case .nil = sl.stop { return .some(nil) }; return nil }()
-                if let a, a >= 0, let b, (b ?? 0) >= 0 {
-                    let tail = s.value.dropFirst(a)
-                    if let b { return .str(String(tail.prefix(max(0, b - a)))) }
-                    return .str(String(tail))
-                }
-            }
-            let chars = Array(s.value)
-            if case .slice(let sl) = index { return .str(String(try sliceIndices(sl, chars.count).map { chars[$0] })) }
-            return .str(String(chars[try normalizedIndex(index, chars.count, "string")]))
+            return s.character(try normalizedIndex(index, count, "string"))
         case .dict(let d):
             if let v = try d.get(index) { return v }
             throw RuntimeError("key \(reprString(index)) not found in dict")
@@ -394,7 +487,7 @@ extension Interpreter {
     func indexArgument(_ v: Value) throws -> IndexArgument {
         switch v {
         case .number(let d):
-            guard let i = exactInt(d) else { throw RuntimeError("index must be an integer, got \(formatNumber(d))") }
+            guard let i = exactInt(d) else { throw RuntimeError("index \(integerComplaint(d))") }
             return .int(i)
         case .slice(let s):
             func opt(_ v: Value) throws -> Int? {
@@ -411,13 +504,34 @@ extension Interpreter {
     func setIndex(_ obj: Value, _ index: Value, _ value: Value) throws {
         switch obj {
         case .list(let l):
-            if case .slice = index { throw RuntimeError("cannot assign to a slice of a list") }
+            if case .slice(let s) = index { return try assignSlice(l, s, value) }
             l.items[try normalizedIndex(index, l.items.count, "list")] = value
         case .dict(let d): try d.set(index, value)
         case .object(let o): try o.setIndex([try indexArgument(index)], value)
         case .string: throw RuntimeError("strings cannot be changed; build a new one")
         default: throw RuntimeError("cannot assign into a \(typeName(obj)) by index")
         }
+    }
+
+    /// `xs[a:b] = items` replaces the slice by the items (any number of them);
+    /// `xs[a:b:k] = items` with a step other than 1 needs one item per slot.
+    func assignSlice(_ l: ListObject, _ s: SliceObject, _ value: Value) throws {
+        let new: [Value]
+        switch value {
+        case .list, .range, .string, .object: new = try iterate(value, "slice assignment")
+        default: throw RuntimeError("a slice is assigned a list (or range, string, tensor), got \(typeName(value))")
+        }
+        let count = l.items.count
+        if case .nil = s.step {} else if case .number(1) = s.step {} else {
+            let slots = try sliceIndices(s, count)
+            guard slots.count == new.count else {
+                throw RuntimeError("cannot assign \(new.count) item\(new.count == 1 ? "" : "s") to a slice of \(slots.count) with a step")
+            }
+            for (k, i) in slots.enumerated() { l.items[i] = new[k] }
+            return
+        }
+        let (start, stop) = clampedSlice(try sliceBound(s.start, "start"), try sliceBound(s.stop, "stop"), count)
+        l.items.replaceSubrange(start..<stop, with: new)
     }
 
     func getIndexN(_ obj: Value, _ items: UnsafeMutablePointer<Value>, _ n: Int) throws -> Value {
@@ -452,7 +566,7 @@ extension Interpreter {
             if name == "len" { return .number(Double(l.items.count)) }
             if listMethods[name] != nil { throw RuntimeError("'\(name)' is a method of list: call it, as in xs.\(name)(...)") }
         case .string(let s):
-            if name == "len" { return .number(Double(s.value.count)) }
+            if name == "len" { return .number(Double(s.count)) }
             if stringMethods[name] != nil { throw RuntimeError("'\(name)' is a method of string: call it, as in s.\(name)(...)") }
         case .range(let r):
             switch name {
@@ -584,6 +698,18 @@ extension Interpreter {
         let proto = try compile(text, file: path)
         _ = try call(.function(Closure(proto: proto, upvalues: [], defaults: [])), [])
     }
+}
+
+/// The bounds `start..<stop` of a step-1 slice over `count` items, Python's
+/// way: nil is the end, negative counts from the end, out of range clamps.
+func clampedSlice(_ start: Int?, _ stop: Int?, _ count: Int) -> (Int, Int) {
+    func clamp(_ v: Int?, _ dflt: Int) -> Int {
+        guard var x = v else { return dflt }
+        if x < 0 { x += count }
+        return min(max(x, 0), count)
+    }
+    let a = clamp(start, 0)
+    return (a, max(a, clamp(stop, count)))
 }
 
 /// Python slice semantics over `count` items.

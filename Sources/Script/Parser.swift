@@ -39,6 +39,7 @@ final class Parser {
             .plus:         ParseRule(prefix: nil, infix: Parser.binary, precedence: .term),
             .star:         ParseRule(prefix: nil, infix: Parser.binary, precedence: .factor),
             .slash:        ParseRule(prefix: nil, infix: Parser.binary, precedence: .factor),
+            .slashSlash:   ParseRule(prefix: nil, infix: Parser.binary, precedence: .factor),
             .percent:      ParseRule(prefix: nil, infix: Parser.binary, precedence: .factor),
             .at:           ParseRule(prefix: nil, infix: Parser.binary, precedence: .factor),
             .starStar:     ParseRule(prefix: nil, infix: Parser.binary, precedence: .power),
@@ -50,7 +51,8 @@ final class Parser {
             .greaterEqual: ParseRule(prefix: nil, infix: Parser.binary, precedence: .comparison),
             .kwAnd:        ParseRule(prefix: nil, infix: Parser.logical, precedence: .and),
             .kwOr:         ParseRule(prefix: nil, infix: Parser.logical, precedence: .or),
-            .kwNot:        ParseRule(prefix: Parser.unary, infix: nil, precedence: .none),
+            .kwNot:        ParseRule(prefix: Parser.unary, infix: Parser.membership, precedence: .comparison),
+            .kwIn:         ParseRule(prefix: nil, infix: Parser.membership, precedence: .comparison),
             .kwFn:         ParseRule(prefix: Parser.functionExpr, infix: nil, precedence: .none),
             .kwIf:         ParseRule(prefix: Parser.ifExpr, infix: nil, precedence: .none),
         ]
@@ -200,14 +202,21 @@ final class Parser {
             let body = try block()
             return Stmt(.whileLoop(cond, body), t.location)
         case .kwFor:
-            // forStmt -> 'for' NAME 'in' expression block
+            // forStmt -> 'for' ( NAME | namePattern ) 'in' expression block
             advance()
-            let name = try expect(.identifier, "a loop variable name after 'for'")
+            var pattern: [String]? = nil
+            let name: Token
+            if check(.leftBracket) {
+                name = peek
+                pattern = try namePattern()
+            } else {
+                name = try expect(.identifier, "a loop variable name (or a pattern [a, b]) after 'for'")
+            }
             _ = try expect(.kwIn, "'in' after the loop variable")
             let iter = try expression()
             let body = try block()
-            let s = Stmt(.forLoop(name: String(name.text), iterable: iter, body: body), name.location)
-            return s
+            let loopName = pattern == nil ? String(name.text) : "(\(pattern!.joined(separator: ", ")))"
+            return Stmt(.forLoop(name: loopName, pattern: pattern, iterable: iter, body: body), name.location)
         case .kwBreak: advance(); return Stmt(.breakStmt, t.location)
         case .kwContinue: advance(); return Stmt(.continueStmt, t.location)
         case .kwReturn:
@@ -232,6 +241,8 @@ final class Parser {
             case .minusEqual: op = .sub
             case .starEqual: op = .mul
             case .slashEqual: op = .div
+            case .slashSlashEqual: op = .floorDiv
+            case .percentEqual: op = .mod
             default: return Stmt(.expression(e), t.location)
             }
             advance()
@@ -246,18 +257,46 @@ final class Parser {
     }
 
     /// letDecl -> ( 'let' | 'var' ) NAME [ '=' expression ]   (let needs the value)
+    ///          | ( 'let' | 'var' ) namePattern '=' expression
     func declaration() throws(ScriptError) -> Stmt {
         let kw = advance()
         let isConst = kw.kind == .kwLet
+        if check(.leftBracket) {
+            let open = peek
+            let names = try namePattern()
+            _ = try expect(.equal, "'=' and a list after '\(kw.text) [\(names.joined(separator: ", "))]'")
+            skipNewlines()
+            return Stmt(.destructure(isConstant: isConst, names: names, try expression()), open.location)
+        }
         let name = try expect(.identifier, "a name after '\(kw.text)'")
         var value: Expr? = nil
         if match(.equal) {
             skipNewlines()
             value = try expression()
+            if let v = value, case .function(let node) = v.kind, node.name == "<anonymous>" { node.boundName = String(name.text) }
         } else if isConst {
             throw error("expected '=' and a value after 'let \(name.text)' (use 'var' for a variable without a value)", at: peek)
         }
         return Stmt(.declaration(isConstant: isConst, name: String(name.text), value), name.location)
+    }
+
+    /// namePattern -> '[' NAME { ',' NAME } [','] ']'   (distinct names)
+    func namePattern() throws(ScriptError) -> [String] {
+        let open = try expect(.leftBracket, "'['")
+        var names: [String] = []
+        skipNewlines()
+        while !check(.rightBracket) {
+            let n = try expect(.identifier, "a name in the pattern")
+            if names.contains(String(n.text)) { throw error("duplicate name '\(n.text)' in the pattern", at: n) }
+            names.append(String(n.text))
+            skipNewlines()
+            if !match(.comma) { break }
+            skipNewlines()
+        }
+        try expectClose(.rightBracket, "]", open: open)
+        if names.isEmpty { throw error("expected at least one name inside '[]'", at: open) }
+        if names.count > 200 { throw error("too many names in the pattern (at most 200)", at: open) }
+        return names
     }
 
     /// fnRest -> [ NAME ] '(' [ param { ',' param } [','] ] ')' block ;  param -> NAME [ (':' | '=') expression ]
@@ -408,7 +447,8 @@ final class Parser {
         while !check(.rightBrace) {
             if check(.eof) { try expectClose(.rightBrace, "}", open: t) }
             let key: Expr
-            if check(.identifier) && tokens[current + 1].kind == .colon {
+            if isNameLike(peekKind) && tokens[current + 1].kind == .colon {
+                // a bare name is a string key, keywords included: {if: 1, for: 2}
                 let k = advance()
                 key = Expr(.string(String(k.text)), k.location)
             } else {
@@ -443,6 +483,7 @@ final class Parser {
         case .minus: bop = .sub
         case .star: bop = .mul
         case .slash: bop = .div
+        case .slashSlash: bop = .floorDiv
         case .percent: bop = .mod
         case .starStar: bop = .pow
         case .at: bop = .matmul
@@ -454,6 +495,15 @@ final class Parser {
         default: bop = .ge
         }
         return Expr(.binary(bop, left, right), op.location)
+    }
+
+    /// membership -> expression [ 'not' ] 'in' expression
+    func membership(_ left: Expr, _ op: Token) throws(ScriptError) -> Expr {
+        let negated = op.kind == .kwNot
+        if negated { _ = try expect(.kwIn, "'in' after 'not' (as in x not in xs)") }
+        skipNewlines()
+        let right = try parse(.term)
+        return Expr(.membership(left, right, negated: negated), op.location)
     }
 
     /// logical -> expression ( 'and' | 'or' ) expression   (short-circuit)
@@ -493,7 +543,8 @@ final class Parser {
         if case .member(let obj, let name) = callee.kind {
             return Expr(.method(obj, name, args), callee.location)
         }
-        return Expr(.call(callee, args), open.location)
+        // marked at the callee (its name), where a reader looks first
+        return Expr(.call(callee, args), callee.location)
     }
 
     /// index -> expression '[' item { ',' item } ']' ;  item -> expression | [expr] ':' [expr] [ ':' [expr] ]
@@ -521,8 +572,17 @@ final class Parser {
         return Expr(.index(obj, items), open.location)
     }
 
-    /// member -> expression '.' NAME
+    /// A name or a keyword: what may stand as a dict key or member name (`d.if`).
+    func isNameLike(_ k: TokenKind) -> Bool {
+        k == .identifier || (k.rawValue >= TokenKind.kwLet.rawValue && k.rawValue <= TokenKind.kwImport.rawValue)
+    }
+
+    /// member -> expression '.' ( NAME | keyword )
     func member(_ obj: Expr, _ dot: Token) throws(ScriptError) -> Expr {
+        if isNameLike(peekKind) && peekKind != .identifier {
+            let k = advance()
+            return Expr(.member(obj, String(k.text)), k.location)
+        }
         let name = try expect(.identifier, "a member name after '.'")
         return Expr(.member(obj, String(name.text)), name.location)
     }
@@ -534,22 +594,21 @@ final class Parser {
         return Expr(.function(node), t.location)
     }
 
-    /// ifExpr -> 'if' expression block [ 'else' ( ifExpr | block ) ]
+    /// ifExpr -> 'if' expression block { 'else' 'if' expression block } [ 'else' block ]
+    /// (read in a loop: a chain of any length nests nothing)
     func ifExpr(_ t: Token) throws(ScriptError) -> Expr {
         try enter(t); defer { leave() }
-        let cond = try expression()
-        let then = try block()
+        var branches: [(Expr, [Stmt])] = []
         var els: [Stmt]? = nil
-        if matchAcrossNewlines(.kwElse) {
-            let e = advance()
-            if check(.kwIf) {
-                let i = advance()
-                let nested = try ifExpr(i)
-                els = [Stmt(.expression(nested), e.location)]
-            } else {
-                els = try block()
-            }
+        while true {
+            let cond = try expression()
+            branches.append((cond, try block()))
+            guard matchAcrossNewlines(.kwElse) else { break }
+            advance()
+            if match(.kwIf) { continue }
+            els = try block()
+            break
         }
-        return Expr(.ifExpr(cond, then, els), t.location)
+        return Expr(.ifExpr(branches, els), t.location)
     }
 }

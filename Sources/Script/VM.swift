@@ -196,6 +196,10 @@ extension Interpreter {
                     } else { regs[Int(ins.a)] = try arith(.mod, regs[Int(ins.b)], k[Int(ins.c)]) }
                 case .pow:
                     regs[Int(ins.a)] = try arith(.pow, regs[Int(ins.b)], regs[Int(ins.c)])
+                case .floorDiv:
+                    regs[Int(ins.a)] = try arith(.floorDiv, regs[Int(ins.b)], regs[Int(ins.c)])
+                case .contains:
+                    regs[Int(ins.a)] = .bool(try containsItem(regs[Int(ins.c)], regs[Int(ins.b)]))
                 case .matmul:
                     regs[Int(ins.a)] = try arith(.matmul, regs[Int(ins.b)], regs[Int(ins.c)])
                     if interruptPending { try poll() }   // a matrix product can take seconds
@@ -358,6 +362,17 @@ extension Interpreter {
                     regs[Int(ins.a)] = .list(ListObject(Array(UnsafeBufferPointer(start: regs + b, count: n))))
                 case .newDict:
                     regs[Int(ins.a)] = .dict(try makeDict(regs + Int(ins.b), Int(ins.c)))
+                case .appendItems:
+                    if case .list(let l) = regs[Int(ins.a)] {
+                        l.items.append(contentsOf: UnsafeBufferPointer(start: regs + Int(ins.b), count: Int(ins.c)))
+                    }
+                case .addPairs:
+                    if case .dict(let d) = regs[Int(ins.a)] {
+                        let items = regs + Int(ins.b)
+                        for i in 0..<Int(ins.c) { try d.set(items[2 * i], items[2 * i + 1]) }
+                    }
+                case .unpack:
+                    try unpack(regs + Int(ins.a), regs[Int(ins.b)], Int(ins.c))
                 case .getIndex:
                     // xs[i] with a whole i in range: the list is read in place (the register keeps it)
                     if let l = peek(regs + Int(ins.b), tag: tags.list, as: ListObject.self),

@@ -31,10 +31,84 @@ public enum Value {
 }
 
 /// An immutable-looking string; `value` is only mutated in place by the VM
-/// when the object is uniquely referenced.
+/// when the object is uniquely referenced. Its length in characters and the
+/// way to character i are worked out once, on first use, and forgotten
+/// whenever `value` changes, so `s.len` and `s[i]` cost O(1) in a loop.
 public final class StringObject {
-    @exclusivity(unchecked) public var value: String
+    @exclusivity(unchecked) public var value: String { didSet { characters = nil } }
+    @exclusivity(unchecked) private var characters: CharacterIndex?
     public init(_ value: String) { self.value = value }
+
+    /// The one-character strings of the ASCII characters, shared (never
+    /// uniquely referenced, so the VM never appends to one in place).
+    static let ascii: [StringObject] = (0..<128).map { StringObject(String(UnicodeScalar(UInt8($0)))) }
+
+    private var index: CharacterIndex {
+        if let c = characters { return c }
+        let c = CharacterIndex(value)
+        characters = c
+        return c
+    }
+
+    /// The number of characters (grapheme clusters, as `for ch in s` visits).
+    public var count: Int { index.count }
+
+    /// The String.Index of character `i` (0 <= i <= count).
+    func position(_ i: Int) -> String.Index { index.position(i, in: value) }
+
+    /// Character `i` (0 <= i < count) as a string value.
+    func character(_ i: Int) -> Value {
+        let c = index
+        if c.isFlat {
+            let u = value.utf8
+            return .string(StringObject.ascii[Int(u[u.index(u.startIndex, offsetBy: i)])])
+        }
+        return .str(String(value[c.position(i, in: value)]))
+    }
+
+    /// Characters `start..<stop` (0 <= start <= stop <= count).
+    func substring(_ start: Int, _ stop: Int) -> String {
+        let c = index
+        return String(value[c.position(start, in: value)..<c.position(stop, in: value)])
+    }
+}
+
+/// Where the characters of a string are. A string of single-byte
+/// characters (ASCII without "\r\n", which is one character) is flat:
+/// character i is byte i. Otherwise every 64th character's index is kept,
+/// and character i is at most 63 steps from one of them.
+final class CharacterIndex {
+    static let stride = 64
+    let count: Int
+    let isFlat: Bool
+    private let crumbs: [String.Index]
+
+    init(_ s: String) {
+        var flat = true
+        var previous: UInt8 = 0
+        for b in s.utf8 {
+            if b >= 0x80 || (b == 10 && previous == 13) { flat = false; break }
+            previous = b
+        }
+        isFlat = flat
+        if flat { count = s.utf8.count; crumbs = []; return }
+        var marks: [String.Index] = []
+        var n = 0
+        var i = s.startIndex
+        while i < s.endIndex {
+            if n % CharacterIndex.stride == 0 { marks.append(i) }
+            s.formIndex(after: &i)
+            n += 1
+        }
+        count = n
+        crumbs = marks
+    }
+
+    func position(_ i: Int, in s: String) -> String.Index {
+        if isFlat { return s.utf8.index(s.utf8.startIndex, offsetBy: i) }
+        if i >= count { return s.endIndex }
+        return s.index(crumbs[i / CharacterIndex.stride], offsetBy: i % CharacterIndex.stride)
+    }
 }
 
 /// A mutable list (reference semantics).

@@ -75,6 +75,10 @@ enum TensorOps {
             // Floored modulo (the sign of the divisor), as for numbers: l - r * floor(l / r).
             try checkBroadcast(l, r, op: "%")
             return try wrap(try translatingErrors { try Tensor.binary(.sub, l, try Tensor.binary(.mul, r, try Tensor.binary(.div, l, r).map(.floor))) })
+        case .floorDiv:
+            // floor(l / r) elementwise, as for numbers (up to float32 rounding)
+            try checkBroadcast(l, r, op: "//")
+            return try wrap(try translatingErrors { try Tensor.binary(.div, l, r).map(.floor) })
         case .add: coreOp = .add
         case .sub: coreOp = .sub
         case .mul: coreOp = .mul; mask = bothMasks

@@ -90,11 +90,30 @@ public final class TensorValue: NativeObject {
 
     public override func negate() throws -> Value { try wrap(tensor.neg()) }
 
+    /// `==` compares whole values and gives a bool: a tensor equals a tensor,
+    /// a (nested) list or a number (a 0-d tensor) of the same shape and the
+    /// same elements. Elementwise comparison is `t.eq(x)`, a mask.
     public override func isEqual(to other: Value) -> Bool {
-        guard case .object(let o as TensorValue) = other else { return false }
-        if o === self { return true }
-        guard o.tensor.shape == tensor.shape else { return false }
-        return tensor.toArray() == o.tensor.toArray()
+        let rhs: Tensor
+        switch other {
+        case .object(let o as TensorValue):
+            if o === self { return true }
+            rhs = o.tensor
+        case .number(let d): rhs = Tensor(scalar: Float(d))
+        case .list:
+            guard let t = try? tensorArgument(other, op: "==") else { return false }
+            rhs = t
+        default: return false
+        }
+        guard rhs.shape == tensor.shape else { return false }
+        return tensor.toArray() == rhs.toArray()
+    }
+
+    /// An indexing step of the core, its out-of-range error worded for an index.
+    private func indexing<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch TensorError.indexOutOfRange(op: "index", let index, let axis, let size) {
+            throw RuntimeError("index \(index) out of range for axis \(axis) of size \(size)")
+        } catch { return try translatingErrors { throw error } }
     }
 
     /// A one-element tensor is true when nonzero; a larger one when it has elements.
@@ -170,7 +189,7 @@ public final class TensorValue: NativeObject {
     public override func getIndex(_ items: [IndexArgument]) throws -> Value {
         let t = tensor
         switch try selection(items) {
-        case .basic(let idx): return try wrap(try translatingErrors { try t.slice(idx) })
+        case .basic(let idx): return try wrap(try indexing { try t.slice(idx) })
         case .mask(let m): return try wrap(try translatingErrors { try t.masked(m) })
         case .take(let idx, let ids, let axis, _):
             let v = try translatingErrors { try t.slice(idx) }
@@ -182,7 +201,7 @@ public final class TensorValue: NativeObject {
         let source = try tensorArgument(value, op: "item assignment")
         switch try selection(items) {
         case .basic(let idx):
-            try translatingErrors { try tensor.assign(idx, source) }
+            try indexing { try tensor.assign(idx, source) }
         case .mask(let m):
             try translatingErrors { try tensor.assign(mask: m, source) }
         case .take(let idx, let ids, let axis, let item):
