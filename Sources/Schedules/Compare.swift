@@ -4,9 +4,16 @@
 // Fairness rules: every run starts from a model initialised the same way
 // (for seed k, every schedule's model is initialised with the same seed k,
 // so schedules differ only in which blocks they train on); every run gets
-// the same token budget (a cap, and the length of `untilBudget` phases such
-// as the random baseline's); every run evaluates the same validation
-// blocks at the same steps.
+// the same budget (a cap, and the length of `untilBudget` phases such as
+// the random baseline's); every run evaluates the same validation blocks at
+// the same steps.
+//
+// The budget is tokens trained (`.tokens`) or FLOPs (`.flops`: what the
+// token budget costs to train, so a run that spends FLOPs on measurement
+// passes, or is charged for a reference model, trains on fewer tokens).
+// Either way every run reports trained tokens, scored tokens and FLOPs
+// (Models/FLOPs.swift); evaluation passes are the same for every schedule
+// and are not counted.
 //
 // Reported per schedule (mean ± half the spread over seeds): final
 // validation perplexity over all validation blocks, tokens trained, tokens
@@ -34,6 +41,10 @@ public struct Comparison {
     public var runs: [ComparisonRun]
     /// True when the comparison was stopped by an interrupt.
     public var interrupted: Bool
+    /// What the budget holds equal.
+    public var budgetKind: ComparisonBudget = .tokens
+    /// The FLOP budget of every run when `budgetKind` is `.flops`.
+    public var flopBudget: Double? = nil
 
     func runs(of name: String) -> [Run] { runs.filter { $0.schedule == name }.map(\.run) }
 
@@ -59,7 +70,7 @@ public struct Comparison {
 
     /// The summary table.
     public var table: String {
-        var rows: [[String]] = [["schedule", "val ppl", "val loss", "tokens", "tokens to baseline ppl", "forgets"]]
+        var rows: [[String]] = [["schedule", "val ppl", "val loss", "tokens", "scored tokens", "FLOPs", "tokens to baseline ppl", "forgets"]]
         // Last point of the baseline's val ppl curve for each seed (curves
         // of all runs use the same validation blocks).
         var baseline: [UInt64: Double] = [:]
@@ -84,12 +95,17 @@ public struct Comparison {
                 }
             }
             let forgets = Comparison.meanSpread(rs.map { Double($0.stats.totalForgets) })
-            rows.append([name, Comparison.fmt(ppl), Comparison.fmt(loss, digits: 4), tokText, reach,
+            let scored = rs.map(\.scoredTokens)
+            let scoredText = Set(scored).count == 1 ? TextTable.grouped(scored[0]) : scored.map(TextTable.grouped).joined(separator: "/")
+            let flops = Comparison.meanSpread(rs.map(\.flops)).map { String(format: "%.3g", $0.0) } ?? "-"
+            rows.append([name, Comparison.fmt(ppl), Comparison.fmt(loss, digits: 4), tokText, scoredText, flops, reach,
                          Comparison.fmt(forgets, digits: 0)])
         }
-        var text = TextTable.render(rows, rightAligned: [3, 4], separatorAfterHeader: true)
+        var text = TextTable.render(rows, rightAligned: [3, 4, 5, 6], separatorAfterHeader: true)
         if names.count > 1 { text += "\n\n" + statisticsTable }
-        text += "\n\(seeds.count) seed\(seeds.count == 1 ? "" : "s") (\(seeds.map(String.init).joined(separator: ", "))), budget \(TextTable.grouped(budget)) tokens; ± is half the spread over seeds"
+        let budgetText = flopBudget.map { String(format: "%.4g FLOPs (what %@ trained tokens cost)", $0, TextTable.grouped(budget)) }
+            ?? "\(TextTable.grouped(budget)) tokens"
+        text += "\n\(seeds.count) seed\(seeds.count == 1 ? "" : "s") (\(seeds.map(String.init).joined(separator: ", "))), budget \(budgetText); ± is half the spread over seeds; FLOPs count training and measurement passes (mean over seeds)"
         if interrupted { text += "\n(interrupted: runs after the stop are missing or partial)" }
         return text
     }
@@ -97,10 +113,17 @@ public struct Comparison {
     /// What each seed of `name` contributes to the statistics, in seed order:
     /// final loss over all validation blocks, tokens trained, and the
     /// validation curve (whose points all use the same validation blocks).
-    func seedResults(_ name: String) -> [ComparisonStatistics.SeedResult] {
+    /// With `flops`, the costs are FLOPs (the "flops" curve, recorded at
+    /// every evaluation) instead of tokens.
+    public func seedResults(_ name: String, flops: Bool = false) -> [ComparisonStatistics.SeedResult] {
         seeds.compactMap { seed in
             guard let r = runs.first(where: { $0.schedule == name && $0.seed == seed })?.run,
                   let curve = r.curves["val_loss"], let last = curve.last else { return nil }
+            if flops {
+                guard let f = r.curves["flops"], f.count == curve.count else { return nil }
+                return ComparisonStatistics.SeedResult(finalLoss: last.value, cost: r.flops,
+                                                       curveCost: f.map(\.value), curveLoss: curve.map(\.value))
+            }
             return ComparisonStatistics.SeedResult(finalLoss: last.value, cost: Double(r.tokens),
                                                    curveCost: curve.map { Double($0.tokens) }, curveLoss: curve.map(\.value))
         }
@@ -109,45 +132,57 @@ public struct Comparison {
     /// Each schedule against the first (the baseline), over seeds: the paired
     /// difference of final validation loss and the token efficiency, with 95%
     /// intervals (Student t over seeds).
-    public var statisticRows: [(name: String, row: ComparisonStatistics.Row)] {
+    public var statisticRows: [(name: String, row: ComparisonStatistics.Row)] { statisticRows(flops: false) }
+
+    /// The same rows with FLOPs as the cost (the efficiency is a FLOP efficiency).
+    public func statisticRows(flops: Bool) -> [(name: String, row: ComparisonStatistics.Row)] {
         guard let first = names.first else { return [] }
-        let base = seedResults(first)
+        let base = seedResults(first, flops: flops)
         return names.enumerated().map { i, name in
-            (name, ComparisonStatistics.row(baseline: base, schedule: seedResults(name), isBaseline: i == 0))
+            (name, ComparisonStatistics.row(baseline: base, schedule: seedResults(name, flops: flops), isBaseline: i == 0))
         }
     }
 
     /// The statistics as a table (see `statisticRows`).
     public var statisticsTable: String {
         guard let baseline = names.first else { return "" }
-        var rows: [[String]] = [["schedule", "val loss (curve)", "Δ vs \(baseline)", "token efficiency"]]
-        for (name, row) in statisticRows {
+        var rows: [[String]] = [["schedule", "val loss (curve)", "Δ vs \(baseline)", "token efficiency", "FLOP efficiency"]]
+        for ((name, row), (_, flopRow)) in zip(statisticRows, statisticRows(flops: true)) {
             let isBase = name == baseline
             rows.append([name, ComparisonStatistics.cell(row.finalLoss),
                          isBase ? "(baseline)" : ComparisonStatistics.cell(row.difference),
-                         isBase ? "1x" : ComparisonStatistics.efficiencyCell(row)])
+                         isBase ? "1x" : ComparisonStatistics.efficiencyCell(row),
+                         isBase ? "1x" : ComparisonStatistics.efficiencyCell(flopRow)])
         }
         var text = TextTable.render(rows, rightAligned: [], separatorAfterHeader: true)
-        text += "\nΔ: paired difference of the last curve point per seed (negative: lower loss than \(baseline)); token efficiency: \(baseline)'s tokens to reach the schedule's loss / the schedule's tokens, interpolated on log tokens; [95% interval, Student t over seeds]"
+        text += "\nΔ: paired difference of the last curve point per seed (negative: lower loss than \(baseline)); token (FLOP) efficiency: \(baseline)'s tokens (FLOPs) to reach the schedule's loss / the schedule's tokens (FLOPs, measurement passes included), interpolated on the log axis; [95% interval, Student t over seeds]"
         return text
     }
 
     /// The report compare() prints: the table, then a terminal plot of
     /// validation perplexity against tokens.
-    public func report(plotWidth: Int = 64, plotHeight: Int = 14) -> String {
+    /// `colour` colours the plot's curves (for a colour terminal).
+    public func report(plotWidth: Int = 64, plotHeight: Int = 14, colour: Bool = false) -> String {
         table + "\n\n" + Plot.terminal(series, width: plotWidth, height: plotHeight, title: Comparison.plotTitle,
-                                        xLabel: "tokens", yLabel: "val ppl") + "\n"
+                                        xLabel: "tokens", yLabel: "val ppl", colour: colour) + "\n"
     }
 
-    /// The same plot as an SVG document.
-    public var svg: String { Plot.svg(series, title: Comparison.plotTitle, xLabel: "tokens", yLabel: "val ppl") }
+    /// The same plot as an SVG document, with the spread over seeds as a band.
+    public var svg: String { svg(logX: false) }
+
+    /// The SVG plot; `logX` puts tokens on a log axis.
+    public func svg(logX: Bool) -> String {
+        Plot.svg(series, title: Comparison.plotTitle + (seeds.count > 1 ? " (band: min to max over seeds)" : ""),
+                 xLabel: logX ? "tokens (log scale)" : "tokens", yLabel: "val ppl", logX: logX)
+    }
 
     /// The terminal plot alone (the comparison value's `plot`).
     public var plot: String { Plot.terminal(series, title: Comparison.plotTitle, xLabel: "tokens", yLabel: "val ppl") }
 
     static let plotTitle = "validation perplexity vs tokens"
 
-    /// Mean validation perplexity against tokens, one series per schedule.
+    /// Mean validation perplexity against tokens, one series per schedule,
+    /// with the minimum and maximum over seeds at each point as its band.
     public var series: [PlotSeries] {
         names.map { name in
             let rs = runs(of: name)
@@ -155,12 +190,15 @@ public struct Comparison {
             // schedule evaluate at the same steps).
             let curves = rs.compactMap { $0.curves["val_ppl"] }
             let n = curves.map(\.count).min() ?? 0
-            var x: [Double] = [], y: [Double] = []
+            var x: [Double] = [], y: [Double] = [], low: [Double] = [], high: [Double] = []
             for i in 0..<n {
+                let values = curves.map { $0[i].value }
                 x.append(Double(curves[0][i].tokens))
-                y.append(curves.map { $0[i].value }.reduce(0, +) / Double(curves.count))
+                y.append(values.reduce(0, +) / Double(curves.count))
+                low.append(values.min() ?? .nan)
+                high.append(values.max() ?? .nan)
             }
-            return PlotSeries(name: name, x: x, y: y)
+            return curves.count > 1 ? PlotSeries(name: name, x: x, y: y, low: low, high: high) : PlotSeries(name: name, x: x, y: y)
         }
     }
 }
@@ -172,7 +210,8 @@ public enum Comparer {
     public static func compare(
         schedules: [(name: String, schedule: Schedule)], model prototype: any LanguageModel,
         data: Dataset, config base: TrainerConfig, optimizer makeOptimizer: () throws -> AdamW,
-        seeds: [UInt64] = [1], budget: Int?, parallel: ComparisonParallelism = .runs,
+        seeds: [UInt64] = [1], budget: Int?, budgetKind: ComparisonBudget = .tokens, charges: [Double] = [],
+        parallel: ComparisonParallelism = .runs,
         progress: ((String, Progress) -> Void)? = nil,
         shouldPause: @escaping () -> Bool = { Interrupt.isRequested }
     ) throws -> Comparison {
@@ -194,19 +233,33 @@ public enum Comparer {
         guard let budgetTokens = target, budgetTokens > 0 else {
             throw ScheduleError.invalidPhase("compare: cannot tell the token budget from the schedules; pass tokens:")
         }
+        guard charges.isEmpty || charges.count == schedules.count, charges.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            throw ScheduleError.invalidPhase("compare: charges must be one FLOP count >= 0 per schedule")
+        }
         var result = Comparison(names: schedules.map(\.name), seeds: seeds, budget: budgetTokens, runs: [], interrupted: false)
+        result.budgetKind = budgetKind
+        if budgetKind == .flops {
+            result.flopBudget = Double(budgetTokens) * FLOPs.of(prototype, sequenceLength: data.contextLength).perTrainedToken
+        }
+        let charge = charges.isEmpty ? [Double](repeating: 0, count: schedules.count) : charges
+        let flopBudget = result.flopBudget
+        func runConfig(_ seed: UInt64, _ index: Int) -> TrainerConfig {
+            var c = base
+            c.seed = seed
+            if let f = flopBudget { c.budget = nil; c.flopBudget = f } else { c.budget = budgetTokens }
+            c.chargedFLOPs = charge[index]
+            if let out = base.out { c.out = out + "/\(safeName(schedules[index].name))-seed\(seed)" }
+            return c
+        }
         let exchange = DataParallel.exchange
         if exchange.size > 1 && parallel == .runs {
-            return try compareOverRanks(schedules: schedules, prototype: prototype, data: data, base: base,
-                                        makeOptimizer: makeOptimizer, budget: budgetTokens, result: result,
+            return try compareOverRanks(schedules: schedules, prototype: prototype, data: data, config: runConfig,
+                                        makeOptimizer: makeOptimizer, result: result,
                                         exchange: exchange, progress: progress)
         }
         for seed in seeds {
-            for (name, schedule) in schedules {
-                var config = base
-                config.seed = seed
-                config.budget = budgetTokens
-                if let out = base.out { config.out = out + "/\(safeName(name))-seed\(seed)" }
+            for (index, (name, schedule)) in schedules.enumerated() {
+                let config = runConfig(seed, index)
                 let model = try Checkpoint.makeModel(config: prototype.config, seed: seed)
                 let run = try Run(model: model, optimizer: makeOptimizer(), data: data, schedule: schedule, config: config)
                 result.runs.append(ComparisonRun(schedule: name, seed: seed, run: run))
@@ -240,6 +293,15 @@ public enum Comparer {
     }
 }
 
+/// What `compare` holds equal between runs.
+public enum ComparisonBudget: String, Sendable {
+    /// Trained tokens.
+    case tokens
+    /// FLOPs of training and measurement passes (and charges), at what the
+    /// token budget costs to train.
+    case flops
+}
+
 /// How `compare` uses the ranks of an MPI job.
 public enum ComparisonParallelism: String, Sendable {
     /// Each rank trains whole runs (pair k on rank k mod size); rank order
@@ -255,19 +317,12 @@ extension Comparer {
     /// rank, so every rank returns the same comparison.
     static func compareOverRanks(
         schedules: [(name: String, schedule: Schedule)], prototype: any LanguageModel, data: Dataset,
-        base: TrainerConfig, makeOptimizer: () throws -> AdamW, budget: Int, result start: Comparison,
+        config: (UInt64, Int) -> TrainerConfig, makeOptimizer: () throws -> AdamW, result start: Comparison,
         exchange: any Exchange, progress: ((String, Progress) -> Void)?
     ) throws -> Comparison {
         var result = start
         var pairs: [(seed: UInt64, index: Int)] = []
         for seed in result.seeds { for i in schedules.indices { pairs.append((seed, i)) } }
-        func config(_ seed: UInt64, _ name: String) -> TrainerConfig {
-            var c = base
-            c.seed = seed
-            c.budget = budget
-            if let out = base.out { c.out = out + "/\(safeName(name))-seed\(seed)" }
-            return c
-        }
         let scratch = FileManager.default.temporaryDirectory.path + "/lfr-compare-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         // Mine: [interrupted flag][per run: 8-byte length, saved run bytes].
@@ -277,7 +332,7 @@ extension Comparer {
             let name = schedules[pair.index].name
             let model = try Checkpoint.makeModel(config: prototype.config, seed: pair.seed)
             let run = try Run(model: model, optimizer: makeOptimizer(), data: data,
-                              schedule: schedules[pair.index].schedule, config: config(pair.seed, name))
+                              schedule: schedules[pair.index].schedule, config: config(pair.seed, pair.index))
             run.exchange = LocalExchange()
             let label = "\(name) seed \(pair.seed)"
             if try run.advance(progress: progress.map { p in { p(label, $0) } }) == .interrupted { interrupted = true }
@@ -299,7 +354,7 @@ extension Comparer {
                 let length = Int(UInt64(littleEndian: n))
                 let path = scratch + "/from-\(k).run"
                 try Foundation.Data(part[(at + 8) ..< (at + 8 + length)]).write(to: URL(fileURLWithPath: path))
-                var c = config(pairs[k].seed, schedules[pairs[k].index].name)
+                var c = config(pairs[k].seed, pairs[k].index)
                 c.out = nil
                 byPair[k] = try Run.load(path: path, data: data, schedule: schedules[pairs[k].index].schedule, config: c)
                 at += 8 + length

@@ -59,6 +59,13 @@ public struct TrainerConfig {
     public var learningRatePlan: LearningRatePlan? = nil
     /// The source of the script that made the run (copied into the run folder).
     public var scriptSource: String? = nil
+    /// FLOP budget (training and measurement passes, plus `chargedFLOPs`):
+    /// the run stops before a step or a measurement pass that would exceed
+    /// it; `untilBudget` phases run until it (nil: none).
+    public var flopBudget: Double? = nil
+    /// FLOPs spent for the run before it starts (a reference model's
+    /// training and scoring passes): counted in `flops`.
+    public var chargedFLOPs: Double = 0
 
     public init() {}
 }
@@ -136,6 +143,19 @@ public final class Run {
 
     public var trainCount: Int { data.trainIDs.count }
     public var tokensPerStep: Int { config.batch * data.contextLength }
+    /// Tokens scored by forward-only measurement passes (measure(),
+    /// focus(measure: true)); evaluation passes are not counted.
+    public var scoredTokens: Int { Int(curves["scored_tokens"]?.last?.value ?? 0) }
+    /// What a trained and a scored token of this run cost (Models/FLOPs.swift).
+    public var costs: FLOPs { FLOPs.of(model, sequenceLength: data.contextLength) }
+    /// FLOPs of the run so far: trained and scored tokens, plus `config.chargedFLOPs`.
+    public var flops: Double { costs.total(trainedTokens: tokens, scoredTokens: scoredTokens) + config.chargedFLOPs }
+    /// True when one more step would take the run past a token or FLOP budget.
+    var budgetReached: Bool {
+        if let b = config.budget, tokens + tokensPerStep > b { return true }
+        if let f = config.flopBudget, flops + Double(tokensPerStep) * costs.perTrainedToken > f { return true }
+        return false
+    }
 
     public init(model: any LanguageModel, optimizer: AdamW, data: Dataset, schedule: Schedule,
                 config: TrainerConfig) throws {
@@ -161,7 +181,7 @@ public final class Run {
             throw ScheduleError.invalidPhase("train: the model's context (\(limit)) is shorter than the dataset's (\(data.contextLength))")
         }
         try schedule.validate()
-        if schedule.needsBudget && config.budget == nil {
+        if schedule.needsBudget && config.budget == nil && config.flopBudget == nil {
             throw ScheduleError.invalidPhase("train: the schedule has a phase that runs until the token budget; pass tokens:")
         }
         guard !schedule.phases.isEmpty else { throw ScheduleError.invalidPhase("train: the schedule has no phases") }
@@ -175,9 +195,14 @@ public final class Run {
     /// Tokens the whole run will train on, when known in advance.
     public var plannedTokens: Int? {
         if let t = schedule.tokens(blocks: trainCount, context: data.contextLength, batch: config.batch, budget: config.budget) {
-            return config.budget.map { min($0, t) } ?? t
+            return [config.budget, flopBudgetTokens].compactMap { $0 }.reduce(t) { min($0, $1) }
         }
-        return config.budget
+        return [config.budget, flopBudgetTokens].compactMap { $0 }.min()
+    }
+
+    /// Tokens the FLOP budget buys when nothing but training spends it.
+    var flopBudgetTokens: Int? {
+        config.flopBudget.map { Int(max(0, $0 - config.chargedFLOPs) / costs.perTrainedToken) / tokensPerStep * tokensPerStep }
     }
 
     var currentPhaseName: String {
@@ -219,7 +244,7 @@ public final class Run {
                 if !phaseStarted { try startPhase() }
                 while stepInPhase < phaseSteps {
                     if try pauseAgreed(hooks) || stopWhen?(self) == true { return try stopForInterrupt() }
-                    if let b = config.budget, tokens + tokensPerStep > b { break }
+                    if budgetReached { break }
                     let t0 = Clock.seconds()
                     try trainOneStep()
                     trainSeconds += Clock.seconds() - t0
@@ -244,7 +269,7 @@ public final class Run {
                 phaseSteps = 0
                 phaseStarted = false
                 sampler = nil
-                if let b = config.budget, tokens + tokensPerStep > b { phaseIndex = phases.count }
+                if budgetReached { phaseIndex = phases.count }
             }
             if !data.valIDs.isEmpty {
                 pendingEval = true
@@ -289,7 +314,16 @@ public final class Run {
     func startPhase() throws {
         let (phase, group) = phases[phaseIndex]
         let label = "\(phaseIndex + 1) (\(phase.name))"
-        if phase.measureFirst { try measure() }
+        if phase.measureFirst {
+            // A measurement pass the FLOP budget cannot pay for ends the run.
+            if let f = config.flopBudget, flops + Double(trainCount * data.contextLength) * costs.perScoredToken > f {
+                phaseSteps = 0
+                phaseStarted = true
+                phaseIndex = phases.count - 1
+                return
+            }
+            try measure()
+        }
         var chosen: ChosenBlocks
         if !phase.rerank, let cached = chosenByGroup[group] {
             chosen = cached
@@ -306,8 +340,9 @@ public final class Run {
         case .weights(let w, _): sampler = try BlockSampler(weights: w, rng: rng)
         }
         if case .untilBudget = phase.length {
-            let left = max(0, (config.budget ?? tokens) - tokens)
-            phaseSteps = left / tokensPerStep
+            var left = config.budget.map { max(0, $0 - tokens) } ?? Int.max
+            if let f = config.flopBudget { left = min(left, Int(max(0, f - flops) / costs.perTrainedToken)) }
+            phaseSteps = left == Int.max ? 0 : left / tokensPerStep
         } else {
             phaseSteps = Schedule.steps(for: phase.length, active: chosen.activeCount,
                                         batch: config.batch, context: data.contextLength) ?? 0
@@ -360,6 +395,7 @@ public final class Run {
         let losses = try scoreSplit(ids: data.trainIDs)
         let picks = (0..<Int32(trainCount)).map { $0 }
         stats.record(blocks: picks, losses: losses, step: step, trained: false)
+        appendCurve("scored_tokens", Double(scoredTokens + trainCount * data.contextLength))
     }
 
     /// Per-block eval losses of the given dataset block ids.
@@ -401,6 +437,7 @@ public final class Run {
         guard let mean = try meanValidationLoss(limit: limit) else { return }
         appendCurve("val_loss", mean)
         appendCurve("val_ppl", exp(mean))
+        appendCurve("flops", flops)
     }
 
     /// The validation loss: over all validation blocks once the run has
@@ -467,6 +504,8 @@ public final class Run {
             fields.append(("val_loss", .number(v.value)))
             fields.append(("val_ppl", .number(exp(v.value))))
         }
+        fields.append(("scored_tokens", .number(Double(scoredTokens))))
+        fields.append(("flops", .number(flops)))
         fields.append(("tokens_per_s", .number(tps.rounded())))
         if final { fields.append(("event", .string("end"))) }
         try folder.appendMetrics(.object(fields))

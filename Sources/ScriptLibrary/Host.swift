@@ -57,6 +57,9 @@ public final class LibraryHost {
     public var interruptPausesOnly = true
     /// The source of the script being run (train() copies it into run folders).
     public var scriptSource: String?
+    /// True when output goes to a colour terminal (a TTY, NO_COLOR unset):
+    /// compare() and plot() then colour their curves.
+    public var colour = false
 
     public init() {}
 }

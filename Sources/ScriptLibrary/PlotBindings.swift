@@ -39,22 +39,27 @@ func plotSeries(_ v: Value) throws -> [PlotSeries] {
 func installPlotBindings(into interp: Interpreter) {
     interp.register("plot", [Param("curves"), Param("to", default: .nil), Param("title", default: .nil),
                              Param("x", default: .string("")), Param("y", default: .string("")),
-                             Param("width", default: .number(64)), Param("height", default: .number(16))],
+                             Param("width", default: .number(64)), Param("height", default: .number(16)),
+                             Param("log_x", default: .bool(false)), Param("colour", default: .bool(false))],
                     doc: """
                         plot(curves, to: nil, title:, x: "", y: "", width: 64, height: 16): line plots in the terminal, \
                         or an SVG file with to: "file.svg". curves: a 1-d tensor or list of numbers (against index), \
-                        an [N, 2] tensor (x, y) such as run.curve("val_loss"), a list of those, or a dict of name: curve.
+                        an [N, 2] tensor (x, y) such as run.curve("val_loss"), a list of those, or a dict of name: curve. \
+                        log_x: true puts x on a log scale in the SVG (points with x <= 0 left out); colour: true \
+                        colours the terminal curves (ANSI).
                         """) { args in
         let series = try plotSeries(args["curves"])
         let title = args.isNil("title") ? nil : try args.string("title")
         if !args.isNil("to") {
             let path = try args.string("to")
-            try writeText(Plot.svg(series, title: title, xLabel: try args.string("x"), yLabel: try args.string("y")), to: path)
+            try writeText(Plot.svg(series, title: title, xLabel: try args.string("x"), yLabel: try args.string("y"),
+                                   logX: try args.bool("log_x")), to: path)
             return .str(path)
         }
         let w = try args.int("width"), h = try args.int("height")
         guard (8...400).contains(w), (4...200).contains(h) else { throw RuntimeError("plot: width must be 8...400 and height 4...200") }
-        args.interpreter.output(Plot.terminal(series, width: w, height: h, title: title, xLabel: try args.string("x"), yLabel: try args.string("y")) + "\n")
+        args.interpreter.output(Plot.terminal(series, width: w, height: h, title: title, xLabel: try args.string("x"), yLabel: try args.string("y"),
+                                              colour: try args.bool("colour")) + "\n")
         return .nil
     }
 

@@ -1,12 +1,24 @@
 // ResearchBindings: the regime probes of Data in the language:
 // duplicate, noise, mix and holdout. Each validates its arguments by name,
 // calls Data's transform (Regimes.swift) and wraps the dataset; validation
-// blocks are never changed by any of them.
+// blocks are never changed by any of them. And flops(), the cost of trained
+// and scored tokens by the convention of Models/FLOPs.swift, so a script can
+// charge a schedule for work done outside its run (a reference model).
 import Data
+import Models
 import Script
 
-/// Registers duplicate, noise, mix and holdout.
+/// Registers duplicate, noise, mix, holdout and flops.
 func installResearchBindings(into interp: Interpreter) {
+    interp.register("flops", [Param("model"), Param("data"), Param("trained", default: .number(0)),
+                              Param("scored", default: .number(0))],
+                    doc: "flops(model, data, trained: 0, scored: 0): FLOPs of training on `trained` tokens and scoring `scored` tokens (forward only) with model on data's context: 6N + 12LCT per trained token, 2N + 4LCT per scored token (N matmul parameters, L layers, C channels, T context). measure(model, data) scores data.train_blocks * data.context tokens.") { args in
+        let model = try modelArgument(args, "model")
+        let data = try datasetArgument(args, "data")
+        let trained = try args.int("trained"), scored = try args.int("scored")
+        guard trained >= 0, scored >= 0 else { throw RuntimeError("flops: trained and scored must be >= 0, got \(trained) and \(scored)") }
+        return .number(FLOPs.of(model, sequenceLength: data.contextLength).total(trainedTokens: trained, scoredTokens: scored))
+    }
     interp.register("duplicate", [Param("data"), Param("fraction"), Param("copies", default: .number(1)),
                                   Param("seed", default: .number(0))],
                     doc: "duplicate(data, fraction:, copies: 1, seed: 0): a copy of data in which round(fraction * training blocks) training blocks, chosen by seed, appear copies more times each (near-duplicates). Validation is unchanged.") { args in

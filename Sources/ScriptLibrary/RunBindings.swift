@@ -76,7 +76,8 @@ public final class RunValue: NativeObject {
     }
     public override var helpText: String { RunValue.doc }
     static let doc = """
-        A training run made by train(). Members: model, stats, tokens, step, phase, finished, \
+        A training run made by train(). Members: model, stats, tokens (trained), scored_tokens \
+        (measurement passes), flops (training + measurement), step, phase, finished, \
         val_loss, val_ppl, curve(name) (a [N, 2] tensor of tokens and values; names: train_loss, \
         val_loss, val_ppl, lr), curves (names), plan (the schedule table), resume() (continues after \
         Ctrl-C, exactly as if never stopped), measure() (scores every block with the current model \
@@ -84,7 +85,7 @@ public final class RunValue: NativeObject {
         brings it back in another process), folder.
         """
     public override var memberNames: [String] {
-        ["model", "stats", "tokens", "step", "phase", "finished", "val_loss", "val_ppl", "curve", "curves",
+        ["model", "stats", "tokens", "scored_tokens", "flops", "step", "phase", "finished", "val_loss", "val_ppl", "curve", "curves",
          "plan", "resume", "measure", "save", "folder", "data", "schedule"]
     }
     /// Wrapping the run's model, data, statistics or schedule copies no
@@ -97,6 +98,8 @@ public final class RunValue: NativeObject {
         case "stats":
             return .object(StatsValue(run.stats, blockIDs: run.data.trainIDs, step: run.step, phaseIndex: run.phaseIndex))
         case "tokens": return .number(Double(run.tokens))
+        case "scored_tokens": return .number(Double(run.scoredTokens))
+        case "flops": return .number(run.flops)
         case "step": return .number(Double(run.step))
         case "phase": return .str(run.phaseIndex < run.phases.count ? run.phases[run.phaseIndex].phase.name : "done")
         case "finished": return .bool(run.finished)

@@ -51,7 +51,10 @@ public final class RepeatValue: NativeObject {
 public final class ScheduleValue: NativeObject {
     public let schedule: Schedule
     public var name: String
-    init(_ schedule: Schedule, name: String) { self.schedule = schedule; self.name = name }
+    /// FLOPs spent for this schedule outside its runs (a reference model's
+    /// training and scoring), added to every run's FLOPs by compare().
+    public var charge: Double = 0
+    init(_ schedule: Schedule, name: String, charge: Double = 0) { self.schedule = schedule; self.name = name; self.charge = charge }
     public override var typeName: String { "schedule" }
     public override var description: String { "schedule \(name)\n" + schedule.summary }
     public override var summary: String { "schedule \(name) (\(schedule.phases.count) phases)" }
@@ -59,12 +62,14 @@ public final class ScheduleValue: NativeObject {
     static let doc = """
         A training schedule: a list of phases. Print it with a dataset to see tokens per phase: \
         sched.table(data, batch: 16); sched.tokens(data, batch: 16) is its token budget. Schedules \
-        compose with + and repeat(n, [...]); sched.name names it in compare() tables.
+        compose with + and repeat(n, [...]); sched.name names it in compare() tables; sched.charge is \
+        the FLOPs compare() adds to each of its runs (schedule(..., charge: flops(...))).
         """
-    public override var memberNames: [String] { ["name", "phases", "table", "tokens"] }
+    public override var memberNames: [String] { ["charge", "name", "phases", "table", "tokens"] }
     public override func getMember(_ name: String) throws -> Value {
         switch name {
         case "name": return .str(self.name)
+        case "charge": return .number(charge)
         case "phases": return .list(schedule.phases.map { .object(PhaseValue($0.phase)) })
         case "table":
             return method("table", [Param("data"), Param("batch", default: .number(16))],
@@ -87,15 +92,16 @@ public final class ScheduleValue: NativeObject {
         }
     }
     public override func setMember(_ name: String, _ value: Value) throws {
+        if name == "charge", case .number(let c) = value, c.isFinite, c >= 0 { charge = c; return }
         guard name == "name", case .string(let s) = value else {
-            throw RuntimeError("only a schedule's name can be set (to a string)")
+            throw RuntimeError("only a schedule's name (to a string) and charge (to a FLOP count >= 0) can be set")
         }
         self.name = s.value
     }
     public override func binary(_ op: BinaryOp, _ other: Value, selfOnLeft: Bool) throws -> Value? {
         guard op == .add, case .object(let o) = other, let s = o as? ScheduleValue else { return nil }
         let (l, r) = selfOnLeft ? (self, s) : (s, self)
-        return .object(ScheduleValue(l.schedule + r.schedule, name: "\(l.name)+\(r.name)"))
+        return .object(ScheduleValue(l.schedule + r.schedule, name: "\(l.name)+\(r.name)", charge: l.charge + r.charge))
     }
 }
 
@@ -235,12 +241,14 @@ func installScheduleValueBindings(into interp: Interpreter) {
         return .object(RepeatValue(count: n, items: try scheduleItems(args["phases"], op: "repeat")))
     }
 
-    interp.register("schedule", [Param("phases"), Param("name", default: .nil)],
-                    doc: "schedule([phases], name:): a training schedule from phases, repeats and other schedules.") { args in
+    interp.register("schedule", [Param("phases"), Param("name", default: .nil), Param("charge", default: .number(0))],
+                    doc: "schedule([phases], name:, charge: 0): a training schedule from phases, repeats and other schedules; charge: FLOPs spent for it outside its runs (e.g. flops(reference, data, trained:, scored:) of a reference model), which compare() adds to every run's FLOPs and, with budget: \"flops\", takes from its budget.") { args in
+        let charge = try args.number("charge")
+        guard charge.isFinite, charge >= 0 else { throw RuntimeError("schedule: charge must be a FLOP count >= 0, got \(charge)") }
         let items = try scheduleItems(args["phases"], op: "schedule")
         guard !items.isEmpty else { throw RuntimeError("schedule: needs at least one phase") }
         let s = Schedule(items)
         try s.validate()
-        return .object(ScheduleValue(s, name: args.isNil("name") ? "schedule" : try args.string("name")))
+        return .object(ScheduleValue(s, name: args.isNil("name") ? "schedule" : try args.string("name"), charge: charge))
     }
 }
