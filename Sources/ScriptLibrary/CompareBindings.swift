@@ -100,6 +100,7 @@ func installCompareBindings(into interp: Interpreter, host: LibraryHost) {
             args.interpreter.output("comparison stopped by Ctrl-C; partial results:\n")
         }
         if !quiet { args.interpreter.output(c.report()) }
+        host.plotMade?(PlotArtifact(kind: .compare, title: "validation perplexity vs tokens", svg: c.svg, printed: quiet ? nil : c.report().hasPrefix(c.table + "\n\n") ? String(c.report().dropFirst(c.table.count + 2)) : nil))
         if let path = try args.optionalString("plot") {
             try writeText(c.svg, to: path)
             if !quiet { args.interpreter.output("plot written to \(path)\n") }

@@ -36,7 +36,7 @@ func plotSeries(_ v: Value) throws -> [PlotSeries] {
 }
 
 /// Registers plot and hist.
-func installPlotBindings(into interp: Interpreter) {
+func installPlotBindings(into interp: Interpreter, host: LibraryHost) {
     interp.register("plot", [Param("curves"), Param("to", default: .nil), Param("title", default: .nil),
                              Param("x", default: .string("")), Param("y", default: .string("")),
                              Param("width", default: .number(64)), Param("height", default: .number(16))],
@@ -50,11 +50,13 @@ func installPlotBindings(into interp: Interpreter) {
         if !args.isNil("to") {
             let path = try args.string("to")
             try writeText(Plot.svg(series, title: title, xLabel: try args.string("x"), yLabel: try args.string("y")), to: path)
+            try host.plotMade?(PlotArtifact(kind: .plot, title: title, svg: Plot.svg(series, title: title, xLabel: try args.string("x"), yLabel: try args.string("y")), printed: nil))
             return .str(path)
         }
         let w = try args.int("width"), h = try args.int("height")
         guard (8...400).contains(w), (4...200).contains(h) else { throw RuntimeError("plot: width must be 8...400 and height 4...200") }
         args.interpreter.output(Plot.terminal(series, width: w, height: h, title: title, xLabel: try args.string("x"), yLabel: try args.string("y")) + "\n")
+        try host.plotMade?(PlotArtifact(kind: .plot, title: title, svg: Plot.svg(series, title: title, xLabel: try args.string("x"), yLabel: try args.string("y")), printed: Plot.terminal(series, width: w, height: h, title: title, xLabel: try args.string("x"), yLabel: try args.string("y")) + "\n"))
         return .nil
     }
 
@@ -65,6 +67,7 @@ func installPlotBindings(into interp: Interpreter) {
         let bins = try args.int("bins"), width = try args.int("width")
         guard (1...200).contains(bins), (4...400).contains(width) else { throw RuntimeError("hist: bins must be 1...200 and width 4...400") }
         args.interpreter.output(Plot.histogram(v, bins: bins, width: width, title: args.isNil("title") ? nil : try args.string("title")) + "\n")
+        try host.plotMade?(PlotArtifact(kind: .hist, title: args.isNil("title") ? nil : try args.string("title"), svg: Plot.histogramSVG(v, bins: bins, title: args.isNil("title") ? nil : try args.string("title")), printed: Plot.histogram(v, bins: bins, width: width, title: args.isNil("title") ? nil : try args.string("title")) + "\n"))
         return .nil
     }
 }

@@ -24,12 +24,12 @@ public enum ScriptLibrary {
     public static func install(into interpreter: Interpreter, host: LibraryHost = LibraryHost()) throws {
         try installTensorFunctions(into: interpreter)
         installModelBindings(into: interpreter)
-        installDataBindings(into: interpreter)
+        installDataBindings(into: interpreter, host: host)
         installFileFunctions(into: interpreter)
         installScheduleValueBindings(into: interpreter)
         installRunBindings(into: interpreter, host: host)
         installCompareBindings(into: interpreter, host: host)
-        installPlotBindings(into: interpreter)
+        installPlotBindings(into: interpreter, host: host)
         installResearchBindings(into: interpreter)
         installWorldBindings(into: interpreter)
         // The LFR schedules written in the language (lfr_paper, random_baseline).

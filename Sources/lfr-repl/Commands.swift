@@ -5,6 +5,7 @@
 // as for ordinary entries.
 import Glibc
 import Script
+import ScriptLibrary
 
 extension Repl {
     static let commandHelp: [(String, String)] = [
@@ -18,6 +19,7 @@ extension Repl {
         (":reset [-f]", "forget every binding (start afresh, start-up file included); asks first if models or runs would go"),
         (":history [N]", "the last N entries (20 if N is not given)"),
         (":save FILE", "write this session's entries that ran without error to FILE, a runnable script"),
+        (":report DIR", "write the session so far (code, output, tables, plots) as DIR/report.md and DIR/report.html"),
         (":quit", "leave (so do exit, quit and Ctrl-D on an empty line)"),
     ]
 
@@ -52,6 +54,9 @@ extension Repl {
         case "save":
             guard !argument.isEmpty else { return usage(":save FILE") }
             save(to: argument)
+        case "report":
+            guard !argument.isEmpty else { return usage(":report DIR") }
+            writeReport(to: argument)
         case "quit", "q", "exit":
             exitCode = 0
         default:
@@ -113,6 +118,18 @@ extension Repl {
         Output.out("saved \(n) \(n == 1 ? "entry" : "entries") to \(path)\n")
     }
 
+    /// `:report DIR`: the session so far as a report.
+    private func writeReport(to directory: String) {
+        let started = ProcessClock.seconds()
+        do {
+            try ReportRun.write(record, to: directory)
+        } catch {
+            return Output.err("cannot write the report: \(error)")
+        }
+        let cells = record.cells.filter { $0.prose == nil }.count
+        Output.out("report of \(cells) \(cells == 1 ? "entry" : "entries") written to \(directory)/report.html and report.md (\(formatDuration(ProcessClock.seconds() - started)))\n")
+    }
+
     func load(_ path: String) {
         guard let source = try? readTextFile(path) else {
             return Output.err("cannot read '\(path)': \(String(cString: strerror(errno)))")
@@ -172,6 +189,7 @@ extension Repl {
         do {
             let dropped = host.userGlobals().map(\.name)
             host = try ScriptHost(arguments: invocation.scriptArguments)
+            record.attach(to: host)
             lastLoaded = nil
             entryNumber = 0
             savedEntries = []
