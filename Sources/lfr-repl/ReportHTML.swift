@@ -25,6 +25,9 @@ enum ReportHTML {
         pre.code { background: #f3f4f6; border-left: 3px solid #8b949e; }
         pre.output { background: #fff; border: 1px solid #e5e7eb; }
         pre.value { background: #fff; border: 1px solid #e5e7eb; color: #0550ae; }
+        pre.value::before { content: "=> "; color: #8b949e; }
+        p code, li code { font: 0.9em ui-monospace, "SF Mono", Menlo, Consolas, "DejaVu Sans Mono", monospace;
+                          background: #f3f4f6; padding: 0 0.2em; border-radius: 3px; }
         pre.error { background: #fff5f5; border: 1px solid #f5c2c7; color: #82071e; }
         .table-wrap { overflow-x: auto; margin: 0.4rem 0; }
         table.data { border-collapse: collapse; font-size: 0.85rem; font-variant-numeric: tabular-nums; }

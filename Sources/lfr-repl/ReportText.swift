@@ -20,8 +20,22 @@ struct TextTableData: Equatable {
 }
 
 enum ReportText {
-    /// `text` cut into plain text and tables.
+    /// `text` cut into plain text and tables; blank lines around a piece of
+    /// text are dropped (a block's frame separates it already), and so is
+    /// text that is only blank lines.
     static func segments(_ text: String) -> [OutputSegment] {
+        cut(text).compactMap { segment in
+            guard case .text(let t) = segment else { return segment }
+            var lines = t.split(separator: "\n", omittingEmptySubsequences: false)
+            let endsWithNewline = t.hasSuffix("\n")
+            if endsWithNewline { lines.removeLast() }
+            while let first = lines.first, first.allSatisfy({ $0 == " " }) { lines.removeFirst() }
+            while let last = lines.last, last.allSatisfy({ $0 == " " }) { lines.removeLast() }
+            return lines.isEmpty ? nil : .text(lines.joined(separator: "\n") + (endsWithNewline ? "\n" : ""))
+        }
+    }
+
+    static func cut(_ text: String) -> [OutputSegment] {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
         var out: [OutputSegment] = []
         var plain: [String] = []

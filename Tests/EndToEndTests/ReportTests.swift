@@ -29,7 +29,8 @@ let reportScript = """
     # - two
 
     let xs = [3, 1, 2]
-    print("sorted", xs.sort())
+    xs.sort()
+    print("sorted", xs)
 
     # A value, as the prompt shows it.
     len(xs) * 2
@@ -82,7 +83,7 @@ struct ReportTests {
         #expect(md.contains("\nIntro with **bold** and `code`.\n\n- one\n- two\n"))
         #expect(!md.contains("#!/usr/bin/env"))
         // Output under the statement that printed it, before the next cell.
-        let first = try #require(between(md, "print(\"sorted\", xs.sort())\n```\n", "A value"))
+        let first = try #require(between(md, "print(\"sorted\", xs)\n```\n", "A value"))
         #expect(first.contains("```text\nsorted [1, 2, 3]\n```"))
         let value = try #require(between(md, "len(xs) * 2\n```\n", "Plots."))
         #expect(value.contains("```text\n=> 6\n```"))
@@ -96,10 +97,9 @@ struct ReportTests {
         #expect(box.read("out/plot-2.svg")?.contains("<rect x=") == true)
         // A text table as a Markdown table.
         let table = try #require(between(md, "print(random_baseline())\n```\n", "Then an error."))
-        #expect(table.contains(#/\n\| # \| phase \|/#) || table.contains("| --- |") || table.contains("|---|"), "\(table)")
-        #expect(table.contains("|---"))
+        #expect(table.contains("```text\nschedule random\n```\n\n| # | phase | rule | length |\n|---|---|---|---|\n| 1 | learn | all blocks | rest of budget |\n"), "\(table)")
         // The error where it happened, and nothing after it.
-        let error = try #require(between(md, "print(y + 1)\n```\n", "\n\n\n") ?? md.components(separatedBy: "print(y + 1)\n```\n").last)
+        let error = try #require(md.components(separatedBy: "print(y + 1)\n```\n").last)
         #expect(error.contains("**Error:**"))
         #expect(error.contains("study.lfr:25:"))
         #expect(error.contains("print(y + 1)"), "the error shows the script's own line")
@@ -251,7 +251,7 @@ struct ReportTests {
     @Test func markdownFencesAndHTMLEscaping() {
         #expect(ReportMarkdown.block("a ``` b", language: "text") == "````text\na ``` b\n````\n\n")
         #expect(ReportText.html("<script>&\"") == "&lt;script&gt;&amp;&quot;")
-        #expect(ReportText.inlineHTML("**b** *e* `<x>` [l](https://x.org) [bad](javascript:alert(1))")
+        #expect(ReportText.inlineHTML("**b** *e* `<x>` [l](https://x.org) [bad](javascript:x)")
                 == "<strong>b</strong> <em>e</em> <code>&lt;x&gt;</code> <a href=\"https://x.org\">l</a> bad")
         let svg = ReportHTML.scalable("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"720\" height=\"420\" font-size=\"12\">\n</svg>\n")
         #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"720\" height=\"420\" font-size=\"12\" viewBox=\"0 0 720 420\""))
