@@ -199,7 +199,10 @@ func installCompareBindings(into interp: Interpreter, host: LibraryHost) {
             if host.interruptPausesOnly { Interrupt.clear() }
             args.interpreter.output("comparison stopped by Ctrl-C; partial results:\n")
         }
-        if !quiet { args.interpreter.output(c.report(colour: host.colour)) }
+        let printed = c.report(colour: host.colour)
+        if !quiet { args.interpreter.output(printed) }
+        host.plotMade?(PlotArtifact(kind: .compare, title: Comparison.plotTitle, svg: c.svg(logX: try args.bool("log_x")),
+                                    printed: quiet ? nil : String(printed.dropFirst(c.table.count + 2))))
         if let path = try args.optionalString("plot") {
             try writeText(c.svg(logX: try args.bool("log_x")), to: path)
             if !quiet { args.interpreter.output("plot written to \(path)\n") }

@@ -197,17 +197,17 @@ public final class DatasetValue: NativeObject {
 // MARK: - Installing
 
 extension ScriptLibrary {
-    static func installDataBindings(into interp: Interpreter) {
+    static func installDataBindings(into interp: Interpreter, host: LibraryHost) {
         interp.register("corpus", [Param("path")],
                         doc: "corpus(path) loads text: a file, a folder (every *.txt file under it, recursively, sorted by path, each one document) or a list of paths. The text must be valid UTF-8.") { args in
             switch args["path"] {
-            case .string(let s): return .object(CorpusValue(try translatingErrors { try Corpus.load(s.value) }))
+            case .string(let s): return .object(CorpusValue(host.noting(try translatingErrors { try Corpus.load(s.value) })))
             case .list(let l):
                 let paths = try l.items.map { v -> String in
                     guard case .string(let s) = v else { throw RuntimeError("corpus: a list of paths must hold strings, got a \(typeName(v))") }
                     return s.value
                 }
-                return .object(CorpusValue(try translatingErrors { try Corpus.load(paths: paths) }))
+                return .object(CorpusValue(host.noting(try translatingErrors { try Corpus.load(paths: paths) })))
             default: throw args.fail("path", "a path or a list of paths")
             }
         }
@@ -230,7 +230,8 @@ extension ScriptLibrary {
             return .object(TokenizerValue(try translatingErrors { try CharTokenizer(training: c.corpus) }))
         }
         interp.register("load_tokenizer", [Param("path")], doc: "load_tokenizer(path) reads a tokenizer saved with tokenizer.save(path).") { args in
-            .object(TokenizerValue(try translatingErrors { try loadTokenizer(path: try args.string("path")) }))
+            host.dataFilesRead?([try args.string("path")])
+            return .object(TokenizerValue(try translatingErrors { try loadTokenizer(path: try args.string("path")) }))
         }
         interp.register("dataset", [Param("source"), Param("tokenizer", default: .string("bytes")), Param("context", default: .nil),
                                     Param("val", default: .number(0.1)), Param("seed", default: .number(0)),
@@ -242,12 +243,13 @@ extension ScriptLibrary {
                         N blocks, context: then defaults to N's row length - 1; vocab: defaults to the largest id + 1). tokenizer is "bytes", "chars", "bpe", bpe(vocab: N) or a tokenizer; \
                         val is the fraction of blocks held out (chosen by seed), or val_data: a separate corpus; within_documents keeps blocks inside files.
                         """) { args in
-            try makeDataset(args)
+            try makeDataset(args, host: host)
         }
         interp.register("load_bin", [Param("path")],
                         doc: "load_bin(path) reads a nanoGPT token file (flat little-endian uint16) as a 1-d tensor of ids.") { args in
             let path = try args.string("path")
             let store = try translatingErrors { try NanoGPT.openBin(path) }
+            host.dataFilesRead?([path])
             try checkElementCount(store.count, op: "load_bin")
             return try wrapTensor(Tensor(store.ids(0..<store.count).map { Float($0) }))
         }
@@ -267,7 +269,7 @@ extension ScriptLibrary {
         }
     }
 
-    private static func makeDataset(_ args: Arguments) throws -> Value {
+    private static func makeDataset(_ args: Arguments, host: LibraryHost) throws -> Value {
         let givenContext = try args.optionalInt("context")
         let context = givenContext ?? 128
         let val = try args.number("val")
@@ -291,19 +293,21 @@ extension ScriptLibrary {
                 }
                 var tok: (any Tokenizer)? = nil
                 if case .object(let tv as TokenizerValue) = args["tokenizer"] { tok = try tv.trained(op: "dataset") }
+                host.dataFilesRead?([path] + (valBin.map { [$0] } ?? []))
                 return .object(DatasetValue(try translatingErrors { try Dataset(trainBin: path, valBin: valBin, context: context, vocab: vocab, tokenizer: tok) }))
             }
             let dir = path.hasSuffix("/") ? path : path + "/"
             if access(dir + "train.bin", F_OK) == 0 {
+                host.dataFilesRead?(["train.bin", "val.bin", "tokenizer.json"].map { dir + $0 }.filter { access($0, F_OK) == 0 })
                 return .object(DatasetValue(try translatingErrors { try Dataset(binFolder: path, context: context, vocab: vocab) }))
             }
-            corpus = try translatingErrors { try Corpus.load(path) }
+            corpus = host.noting(try translatingErrors { try Corpus.load(path) })
         case .list(let l):
             let paths = try l.items.map { v -> String in
                 guard case .string(let s) = v else { throw RuntimeError("dataset: a list of paths must hold strings, got a \(typeName(v))") }
                 return s.value
             }
-            corpus = try translatingErrors { try Corpus.load(paths: paths) }
+            corpus = host.noting(try translatingErrors { try Corpus.load(paths: paths) })
         default:
             throw args.fail("source", "a corpus, a path, a list of paths or a tensor of token ids")
         }
@@ -311,7 +315,7 @@ extension ScriptLibrary {
         switch args["val_data"] {
         case .nil: break
         case .object(let c as CorpusValue): valCorpus = c.corpus
-        case .string(let s): valCorpus = try translatingErrors { try Corpus.load(s.value) }
+        case .string(let s): valCorpus = host.noting(try translatingErrors { try Corpus.load(s.value) })
         default: throw args.fail("val_data", "a corpus or a path")
         }
         let spec = try tokenizerSpec(args["tokenizer"])

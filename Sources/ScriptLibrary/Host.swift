@@ -7,6 +7,7 @@
 // it looks); the script source copied into run folders is the host's
 // `scriptSource`; what an interrupt during `train`/`compare` means is the
 // host's `interruptPausesOnly`.
+import Data
 import Schedules
 
 /// One progress report of a training run, for the host to show.
@@ -44,6 +45,22 @@ public struct ProgressReport: Sendable {
     }
 }
 
+/// A plot a binding made (plot, hist, compare), for a host that keeps a
+/// record of the run (a report): the drawing as an SVG document.
+public struct PlotArtifact: Sendable {
+    public enum Kind: String, Sendable { case plot, hist, compare }
+    public var kind: Kind
+    public var title: String?
+    public var svg: String
+    /// The text the binding printed for this plot (its terminal drawing),
+    /// which a report shows as the SVG instead; nil when none was printed.
+    public var printed: String?
+
+    public init(kind: Kind, title: String?, svg: String, printed: String?) {
+        self.kind = kind; self.title = title; self.svg = svg; self.printed = printed
+    }
+}
+
 /// The host's side of the bindings (see the file header). One per interpreter.
 public final class LibraryHost {
     /// Shows a training run's progress; nil shows nothing.
@@ -60,6 +77,18 @@ public final class LibraryHost {
     /// True when output goes to a colour terminal (a TTY, NO_COLOR unset):
     /// compare() and plot() then colour their curves.
     public var colour = false
+    /// Told of every plot made (nil: plots are not recorded, and a terminal
+    /// plot costs no SVG).
+    public var plotMade: ((PlotArtifact) -> Void)?
+    /// Told of the data files a binding read (corpus, dataset, tokenizer and
+    /// token files), by path, once each time they are read.
+    public var dataFilesRead: (([String]) -> Void)?
 
     public init() {}
+
+    /// `corpus`, after telling `dataFilesRead` the files it was read from.
+    func noting(_ corpus: Corpus) -> Corpus {
+        dataFilesRead?(corpus.documents.map(\.name))
+        return corpus
+    }
 }

@@ -36,7 +36,7 @@ func plotSeries(_ v: Value) throws -> [PlotSeries] {
 }
 
 /// Registers plot and hist.
-func installPlotBindings(into interp: Interpreter) {
+func installPlotBindings(into interp: Interpreter, host: LibraryHost) {
     interp.register("plot", [Param("curves"), Param("to", default: .nil), Param("title", default: .nil),
                              Param("x", default: .string("")), Param("y", default: .string("")),
                              Param("width", default: .number(64)), Param("height", default: .number(16)),
@@ -52,14 +52,21 @@ func installPlotBindings(into interp: Interpreter) {
         let title = args.isNil("title") ? nil : try args.string("title")
         if !args.isNil("to") {
             let path = try args.string("to")
-            try writeText(Plot.svg(series, title: title, xLabel: try args.string("x"), yLabel: try args.string("y"),
-                                   logX: try args.bool("log_x")), to: path)
+            let svg = Plot.svg(series, title: title, xLabel: try args.string("x"), yLabel: try args.string("y"),
+                               logX: try args.bool("log_x"))
+            try writeText(svg, to: path)
+            host.plotMade?(PlotArtifact(kind: .plot, title: title, svg: svg, printed: nil))
             return .str(path)
         }
         let w = try args.int("width"), h = try args.int("height")
         guard (8...400).contains(w), (4...200).contains(h) else { throw RuntimeError("plot: width must be 8...400 and height 4...200") }
-        args.interpreter.output(Plot.terminal(series, width: w, height: h, title: title, xLabel: try args.string("x"), yLabel: try args.string("y"),
-                                              colour: try args.bool("colour")) + "\n")
+        let drawn = Plot.terminal(series, width: w, height: h, title: title, xLabel: try args.string("x"), yLabel: try args.string("y"),
+                                  colour: try args.bool("colour")) + "\n"
+        args.interpreter.output(drawn)
+        if let made = host.plotMade {
+            made(PlotArtifact(kind: .plot, title: title, svg: Plot.svg(series, title: title, xLabel: try args.string("x"), yLabel: try args.string("y"),
+                                                                      logX: try args.bool("log_x")), printed: drawn))
+        }
         return .nil
     }
 
@@ -69,7 +76,10 @@ func installPlotBindings(into interp: Interpreter) {
         let v = try floatsArgument(args["values"], op: "hist")
         let bins = try args.int("bins"), width = try args.int("width")
         guard (1...200).contains(bins), (4...400).contains(width) else { throw RuntimeError("hist: bins must be 1...200 and width 4...400") }
-        args.interpreter.output(Plot.histogram(v, bins: bins, width: width, title: args.isNil("title") ? nil : try args.string("title")) + "\n")
+        let title = args.isNil("title") ? nil : try args.string("title")
+        let drawn = Plot.histogram(v, bins: bins, width: width, title: title) + "\n"
+        args.interpreter.output(drawn)
+        host.plotMade?(PlotArtifact(kind: .hist, title: title, svg: Plot.histogramSVG(v, bins: bins, title: title), printed: drawn))
         return .nil
     }
 }

@@ -34,7 +34,7 @@ public enum ScriptLibrary {
             installFileFunctions(into: interpreter)
         }
         topic("data") {
-            installDataBindings(into: interpreter)
+            installDataBindings(into: interpreter, host: host)
             installResearchBindings(into: interpreter)
         }
         topic("schedules") {
@@ -42,7 +42,7 @@ public enum ScriptLibrary {
             installRunBindings(into: interpreter, host: host)
             installCompareBindings(into: interpreter, host: host)
         }
-        topic("plots") { installPlotBindings(into: interpreter) }
+        topic("plots") { installPlotBindings(into: interpreter, host: host) }
         topic("processes") { installWorldBindings(into: interpreter) }
         // The LFR schedules written in the language (lfr_paper, random_baseline).
         let before = Set(interpreter.globalNameList)

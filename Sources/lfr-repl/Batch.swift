@@ -19,34 +19,58 @@ enum Batch {
         case failed(exitCode: Int32)
     }
 
-    /// Runs `source` named `file`; prints the error (in colour if stderr is a terminal) when it fails.
-    static func run(_ source: String, file: String, host: ScriptHost, colorAllowed: Bool) -> Outcome {
+    /// Why a piece of code failed: its exit code, the message as printed
+    /// (without colour; nil after `exit(n)`) and the line it names.
+    struct Failure {
+        var code: Int32
+        var text: String?
+        var line: Int?
+    }
+
+    /// Runs `source` named `file`; prints the error (in colour if stderr is
+    /// a terminal) when it fails, and hands it to `failed`. `fullSource`:
+    /// the whole file when `source` is a part of it (error lines are shown from it).
+    static func run(_ source: String, file: String, host: ScriptHost, colorAllowed: Bool,
+                    fullSource: String? = nil, failed: ((Failure) -> Void)? = nil) -> Outcome {
+        let whole = fullSource.map { (name: file, text: $0) }
         // A batch script stops when interrupted (a run it trains pauses and
         // checkpoints first); after -i, the prompt's rules apply.
         host.library.interruptPausesOnly = !Signals.batchMode.load(ordering: .relaxed)
         do {
             return .finished(try host.evaluate(source, file: file))
-        } catch let exit as ScriptExit {
-            return .failed(exitCode: exit.code)
-        } catch let e as ScriptError {
-            let color = Output.colorEnabled(fd: 2, allowed: colorAllowed)
-            if e.kind == .interrupted {
-                let code = Signals.stopExitCode
-                var text = ErrorDisplay.render(e, color: color)
-                if code == 128 + SIGTERM { text += "\n(stopped by SIGTERM)" }
-                if let note = interruptionNote() { text += "\n" + note }
-                Output.err(text)
-                return .failed(exitCode: code)
-            }
-            // Under mpirun an error on any rank ends the whole job (never a
-            // hang of the others), with the message naming the rank.
-            if ScriptWorld.world.size > 1 { ScriptWorld.fail(ErrorDisplay.render(e, color: false)) }
-            Output.err(ErrorDisplay.render(e, color: color))
-            return .failed(exitCode: 1)
         } catch {
-            Output.err("error: \(error)")
-            return .failed(exitCode: 1)
+            let failure = Batch.failure(error, colorAllowed: colorAllowed, wholeFile: whole)
+            failed?(failure)
+            return .failed(exitCode: failure.code)
         }
+    }
+
+    /// Prints what a batch run's error says (to stderr) and returns it with its exit code.
+    static func failure(_ error: Error, colorAllowed: Bool, wholeFile: (name: String, text: String)?) -> Failure {
+        if let exit = error as? ScriptExit { return Failure(code: exit.code) }
+        guard var e = error as? ScriptError else {
+            Output.err("error: \(error)")
+            return Failure(code: 1, text: "error: \(error)")
+        }
+        // A part of a file was compiled alone: its source line comes from the whole file.
+        if let wholeFile, let loc = e.location, loc.file == wholeFile.name {
+            let lines = wholeFile.text.split(separator: "\n", omittingEmptySubsequences: false)
+            if loc.line >= 1 && loc.line <= lines.count { e.sourceLine = String(lines[loc.line - 1]) }
+        }
+        let color = Output.colorEnabled(fd: 2, allowed: colorAllowed)
+        if e.kind == .interrupted {
+            let code = Signals.stopExitCode
+            var note = ""
+            if code == 128 + SIGTERM { note += "\n(stopped by SIGTERM)" }
+            if let more = interruptionNote() { note += "\n" + more }
+            Output.err(ErrorDisplay.render(e, color: color) + note)
+            return Failure(code: code, text: ErrorDisplay.render(e, color: false) + note, line: e.location?.line)
+        }
+        // Under mpirun an error on any rank ends the whole job (never a
+        // hang of the others), with the message naming the rank.
+        if ScriptWorld.world.size > 1 { ScriptWorld.fail(ErrorDisplay.render(e, color: false)) }
+        Output.err(ErrorDisplay.render(e, color: color))
+        return Failure(code: 1, text: ErrorDisplay.render(e, color: false), line: e.location?.line)
     }
 
     /// `lfr-repl FILE`: reads and runs the file.

@@ -19,6 +19,8 @@ struct LfrOptions: ParsableCommand {
             lfr-repl -e CODE [ARGS...]    evaluate CODE and print its value
             lfr-repl - [ARGS...]          run the script read from stdin
             lfr-repl -i FILE.lfr          run a script, then stay at the prompt
+            lfr-repl --report DIR FILE.lfr [ARGS...]
+                                          run a script and write DIR/report.md and DIR/report.html
             """,
         discussion: """
             EXAMPLES:
@@ -26,6 +28,10 @@ struct LfrOptions: ParsableCommand {
               lfr-repl train.lfr --steps 100        (args == ["--steps", "100"])
               echo 'print(1 + 1)' | lfr-repl
               #!/usr/bin/env lfr-repl               (first line of an executable script)
+
+            A report shows each group of statements with what it printed, its value,
+            its tables and plots, and the script's comments as prose (docs/report.md);
+            :report DIR at the prompt writes one for the session so far.
 
             At the prompt, :help lists the commands (:load, :time, :vars, :type, ...)
             and Tab completes names, members, named arguments and file paths.
@@ -48,6 +54,9 @@ struct LfrOptions: ParsableCommand {
 
     @Flag(name: .customShort("i"), help: "Run the script (or -e CODE), then stay at the interactive prompt.")
     var interactive = false
+
+    @Option(name: .customLong("report"), help: ArgumentHelp("Run the script and write a report of the run to DIR/report.md and DIR/report.html.", valueName: "DIR"))
+    var report: String?
 
     @Flag(name: .customLong("no-init"), help: "Do not run the start-up file (~/.lfr_init.lfr or $LFR_INIT).")
     var noInit = false
@@ -85,6 +94,8 @@ struct Invocation: Equatable {
     var scriptArguments: [String]
     var runInit: Bool
     var colorAllowed: Bool
+    /// --report DIR: the folder the report of the script's run goes to.
+    var reportDirectory: String? = nil
 }
 
 /// The options as plain values, from either parser.
@@ -93,6 +104,7 @@ struct CommandLineOptions: Equatable {
     var interactive = false
     var noInit = false
     var noColor = false
+    var report: String? = nil
     var file: String? = nil
     var scriptArguments: [String] = []
 
@@ -129,7 +141,14 @@ struct CommandLineOptions: Equatable {
             if interactive { throw UsageError(description: "-i needs a terminal on stdin") }
             mode = .stdin
         }
-        return Invocation(mode: mode, scriptArguments: args, runInit: !noInit, colorAllowed: !noColor)
+        if let report {
+            guard case .file(path: _, interactive: false) = mode else {
+                throw UsageError(description: "--report needs a script file and no -i or -e (at the prompt, :report DIR writes a report of the session)")
+            }
+            guard !report.isEmpty else { throw UsageError(description: "--report needs a folder name") }
+        }
+        return Invocation(mode: mode, scriptArguments: args, runInit: !noInit, colorAllowed: !noColor,
+                          reportDirectory: report)
     }
 }
 
@@ -137,13 +156,13 @@ extension LfrOptions {
     /// The parsed options as plain values.
     var plain: CommandLineOptions {
         CommandLineOptions(code: code, interactive: interactive, noInit: noInit, noColor: noColor,
-                           file: file, scriptArguments: scriptArguments)
+                           report: report, file: file, scriptArguments: scriptArguments)
     }
 }
 
 extension CommandLineOptions {
     /// The common command lines (`FILE ARGS...`, `-e CODE ARGS...`, `-i`,
-    /// `--no-init`, `--no-color`, `-`, nothing) parsed directly, without
+    /// `--no-init`, `--no-color`, `--report DIR`, `-`, nothing) parsed directly, without
     /// swift-argument-parser; nil for anything else (help, version, unknown
     /// or repeated options), which the full parser then handles.
     /// Why: building the full parser (even creating an `LfrOptions` value)
@@ -167,6 +186,11 @@ extension CommandLineOptions {
                 // `--x` (as with `python3 -c`; the full parser would take
                 // those for options).
                 options.code = argv[index + 1]
+                index += 2
+                continue
+            case "--report":
+                guard options.report == nil, index + 1 < argv.count, !argv[index + 1].hasPrefix("-") else { return nil }
+                options.report = argv[index + 1]
                 index += 2
                 continue
             case "-i": if options.interactive { return nil }; options.interactive = true

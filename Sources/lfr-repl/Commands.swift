@@ -5,6 +5,7 @@
 // as for ordinary entries.
 import Glibc
 import Script
+import ScriptLibrary
 
 extension Repl {
     static let commandHelp: [(String, String)] = [
@@ -19,6 +20,7 @@ extension Repl {
         (":history [N]", "the last N entries (20 if N is not given)"),
         (":save FILE", "write this session's entries that ran without error to FILE, a runnable script"),
         (":edit", "open the last entry in $VISUAL or $EDITOR (vi when neither is set), then run what you saved"),
+        (":report DIR", "write the session so far (code, output, tables, plots) as DIR/report.md and DIR/report.html"),
         (":quit", "leave (so do exit, quit and Ctrl-D on an empty line)"),
     ]
 
@@ -56,6 +58,9 @@ extension Repl {
         case "edit", "e":
             guard argument.isEmpty else { return usage(":edit") }
             editLastEntry()
+        case "report":
+            guard !argument.isEmpty else { return usage(":report DIR") }
+            writeReport(to: argument)
         case "quit", "q", "exit":
             exitCode = 0
         default:
@@ -150,6 +155,18 @@ extension Repl {
         Output.out("saved \(n) \(n == 1 ? "entry" : "entries") to \(path)\n")
     }
 
+    /// `:report DIR`: the session so far as a report.
+    private func writeReport(to directory: String) {
+        let started = ProcessClock.seconds()
+        do {
+            try ReportRun.write(record, to: directory)
+        } catch {
+            return Output.err("cannot write the report: \(error)")
+        }
+        let cells = record.cells.filter { $0.prose == nil }.count
+        Output.out("report of \(cells) \(cells == 1 ? "entry" : "entries") written to \(directory)/report.html and report.md (\(formatDuration(ProcessClock.seconds() - started)))\n")
+    }
+
     func load(_ path: String) {
         guard let source = try? readTextFile(path) else {
             return Output.err("cannot read '\(path)': \(String(cString: strerror(errno)))")
@@ -209,6 +226,7 @@ extension Repl {
         do {
             let dropped = host.userGlobals().map(\.name)
             host = try ScriptHost(arguments: invocation.scriptArguments)
+            record.attach(to: host)
             lastLoaded = nil
             entryNumber = 0
             savedEntries = []

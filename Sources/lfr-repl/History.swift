@@ -82,10 +82,7 @@ final class History {
         }
         guard starts.count > limit else { return }
         let kept = lines[starts[starts.count - limit]...].joined(separator: "\n")
-        let temporary = path + ".tmp"
-        guard let f = fopen(temporary, "w") else { return }
-        let ok = fputs(kept, f) >= 0
-        if fclose(f) == 0 && ok { rename(temporary, path) } else { unlink(temporary) }
+        try? writeFile(path, kept)
     }
 }
 

@@ -19,9 +19,7 @@ func installLibraries(into interpreter: Interpreter) throws -> LibraryHost {
     }
     host.showProgress = { p in
         display.logEvery = p.logEvery
-        let line = ProgressLine(runName: p.label, step: p.step, phase: "\(p.phase)/\(p.phaseCount) \(p.phaseName)",
-                                tokens: p.tokens, totalTokens: p.totalTokens, loss: p.loss, valPpl: p.valPpl,
-                                tokensPerSecond: p.tokensPerSecond, secondsLeft: display.isTerminal ? p.secondsLeft : nil)
+        let line = ProgressLine(p, secondsLeft: display.isTerminal ? p.secondsLeft : nil)
         display.update(line, milestone: p.isMilestone, message: p.message)
     }
     host.endProgress = { display.finish() }

@@ -27,6 +27,8 @@ final class Repl: LineCompleter {
     var exitCode: Int32?
     /// The code entries that ran without error, in order (what :save writes).
     var savedEntries: [String] = []
+    /// The session so far, with its output and plots (what :report writes).
+    let record: ReportRecord
 
     init(host: ScriptHost, invocation: Invocation) {
         self.host = host
@@ -34,6 +36,9 @@ final class Repl: LineCompleter {
         colorOut = Output.colorEnabled(fd: 1, allowed: invocation.colorAllowed)
         colorErr = Output.colorEnabled(fd: 2, allowed: invocation.colorAllowed)
         history = History(path: History.defaultPath())
+        record = ReportRecord(title: "lfr session", arguments: invocation.scriptArguments)
+        record.status = .session
+        record.attach(to: host)
         editor = LineEditor(completer: nil)
         editor.completer = self
         history.load()
@@ -115,6 +120,8 @@ final class Repl: LineCompleter {
         let file = name ?? "<repl:\(entryNumber)>"
         // A Ctrl-C pressed at the prompt was meant for the prompt, not for this code.
         Signals.resetAfterInterrupt()
+        record.beginCode(name.map { ":load \($0)" } ?? source)
+        if let name { record.noteFiles([name]) }
         do {
             let value = try host.evaluate(source, file: file)
             if !value.isNilValue { host.setGlobal("_", value) }
@@ -128,7 +135,9 @@ final class Repl: LineCompleter {
     /// Prints a result (nothing for nil).
     func show(_ value: Value) {
         if value.isNilValue { return }
-        Output.out(host.display(value) + "\n")
+        let text = host.display(value)
+        record.add(.value(text))
+        Output.out(text + "\n")
     }
 
     /// Prints an error of the language (or ends the session for `exit(n)`).
@@ -141,9 +150,11 @@ final class Repl: LineCompleter {
         if let e = error as? ScriptError {
             // After an interrupt the terminal has echoed ^C on the current line.
             Output.err((e.kind == .interrupted ? "\n" : "") + ErrorDisplay.render(e, color: colorErr))
+            record.add(.error(ErrorDisplay.render(e, color: false)))
             return
         }
         Output.err(Output.red("error:", colorErr) + " \(error)")
+        record.add(.error("error: \(error)"))
     }
 
     // MARK: - LineCompleter

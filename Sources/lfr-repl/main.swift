@@ -72,6 +72,9 @@ func runMain() -> Int32 {
     case .file(let path, let interactive):
         Signals.installInterruptHandler(batch: !interactive)
         let host = makeHost(invocation)
+        if let directory = invocation.reportDirectory {
+            return ReportRun.run(path, directory: directory, host: host, colorAllowed: invocation.colorAllowed)
+        }
         let outcome = Batch.runFile(path, host: host, colorAllowed: invocation.colorAllowed)
         if !interactive {
             if case .failed(let code) = outcome { return code }

@@ -13,6 +13,9 @@ struct CommandLineTests {
         ["-e", "1", "-e", "2"], ["-e"], ["-e", "-1"], ["-e", "--help"], ["--help"], ["-h"],
         ["--version"], ["--bogus"], ["-x", "f.lfr"], ["-ie", "1"], ["-i", "-i"], ["--", "x.lfr"],
         ["--no-such-flag", "x.lfr"], ["-i", "-"], ["x.lfr", "--help"], ["--e=1"],
+        ["--report", "out", "x.lfr"], ["--report", "out", "x.lfr", "a", "--report", "b"], ["--report", "out"],
+        ["--report", "out", "-e", "1"], ["--report", "out", "-i", "x.lfr"], ["--report", "out", "-"],
+        ["--report", "a", "--report", "b", "x.lfr"], ["--report"], ["--no-color", "--report", "r", "x.lfr"],
     ]
 
     enum Outcome: Equatable {
