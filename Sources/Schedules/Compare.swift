@@ -179,7 +179,7 @@ public struct Comparison {
     /// The terminal plot alone (the comparison value's `plot`).
     public var plot: String { Plot.terminal(series, title: Comparison.plotTitle, xLabel: "tokens", yLabel: "val ppl") }
 
-    static let plotTitle = "validation perplexity vs tokens"
+    public static let plotTitle = "validation perplexity vs tokens"
 
     /// Mean validation perplexity against tokens, one series per schedule,
     /// with the minimum and maximum over seeds at each point as its band.
