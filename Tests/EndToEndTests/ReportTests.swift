@@ -134,6 +134,32 @@ struct ReportTests {
         #expect(!md.contains("=> "))
     }
 
+    @Test("imports, a self-import and functions using later globals behave as in a plain run")
+    func sameRunAsPlain() throws {
+        let box = try Sandbox(); defer { box.cleanup() }
+        try box.write("lib.lfr", "fn helper(x) { x * 3 }\nlet K = 7\n")
+        try box.write("main.lfr", """
+            # uses a library
+            import "lib.lfr"
+
+            print(helper(K))
+
+            import "main.lfr"
+            print("once")
+
+            fn later() { helper(1) + missing_global }
+
+            let missing_global = 100
+            print(later())
+            """)
+        let plain = try lfr(["main.lfr"], sandbox: box)
+        let r = try lfr(["--report", "o", "main.lfr"], sandbox: box)
+        #expect(plain.stdout == "21\nonce\n103\n")
+        #expect(r.stdout == plain.stdout && r.status == 0)
+        let md = try #require(box.read("o/report.md"))
+        #expect(between(md, "print(later())\n```\n", "\n\n")?.contains("103") == true || md.contains("print(later())\n```\n\n```text\n103\n```"))
+    }
+
     @Test("exit(n): the report says so and the exit code is n")
     func exitCode() throws {
         let box = try Sandbox(); defer { box.cleanup() }
