@@ -32,8 +32,15 @@ enum CompletionContext: Equatable {
     case command(prefix: String)
 }
 
-/// The REPL commands (`:help` lists them with their descriptions).
-let replCommandNames = [":help", ":load", ":reload", ":time", ":vars", ":type", ":reset", ":history", ":save", ":quit"]
+/// The REPL commands: the first words of the forms `:help` lists, once each.
+let replCommandNames: [String] = {
+    var names: [String] = []
+    for (form, _) in Repl.commandHelp {
+        let name = String(form.prefix { $0 != " " })
+        if !names.contains(name) { names.append(name) }
+    }
+    return names
+}()
 
 /// Finds the completion context of `text` (everything before the cursor).
 func completionContext(_ text: String) -> CompletionContext {

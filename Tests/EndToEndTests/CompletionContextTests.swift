@@ -42,7 +42,10 @@ struct CompletionContextTests {
         #expect(completionContext(":load data/x.l") == .path("data/x.l"))
         #expect(completionContext(":time fi") == .name(prefix: "fi", callee: nil))
         #expect(completionContext(":help pr") == .name(prefix: "pr", callee: nil))
-        #expect(completionCandidates(.command(prefix: ":re"), source: nil).candidates == [":reload", ":reset"])
+        #expect(completionCandidates(.command(prefix: ":re"), source: nil).candidates == [":reload", ":reset", ":report"])
+        // Every command :help lists completes, once.
+        #expect(completionCandidates(.command(prefix: ":"), source: nil).candidates.filter { $0 == ":help" }.count == 1)
+        #expect(completionCandidates(.command(prefix: ":ed"), source: nil).candidates == [":edit"])
     }
 
     @Test func wordBreaks() {
