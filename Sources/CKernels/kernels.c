@@ -107,3 +107,63 @@ void lfr_adamw(float *p, const float *g, float *m, float *v, long n, float gscal
 void lfr_add(float *dst, const float *a, const float *b, long n) {
     DISPATCH(add, dst, a, b, n);
 }
+
+// MARK: - FMA peak
+
+// The machine's multiply-add peak, for the bench's achieved fractions: 16
+// independent accumulators (enough to cover the FMA latency on two ports)
+// each doing acc = acc * x + y, in the widest vectors the CPU has. The
+// values stay finite (x < 1, y small) and are returned so nothing is dead.
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+__attribute__((target("avx512f")))
+static float fma_loop_avx512(long iterations, float x, float y) {
+    __m512 vx = _mm512_set1_ps(x), vy = _mm512_set1_ps(y);
+    __m512 a[16];
+    for (int i = 0; i < 16; i++) a[i] = _mm512_set1_ps((float)i * 0.01f);
+    for (long n = 0; n < iterations; n++) {
+        for (int i = 0; i < 16; i++) a[i] = _mm512_fmadd_ps(a[i], vx, vy);
+        __asm__ volatile("" : "+v"(a[0]), "+v"(a[8]));   // keep the loop a loop
+    }
+    __m512 s = a[0];
+    for (int i = 1; i < 16; i++) s = _mm512_add_ps(s, a[i]);
+    return _mm512_reduce_add_ps(s);
+}
+
+__attribute__((target("avx2,fma")))
+static float fma_loop_avx2(long iterations, float x, float y) {
+    __m256 vx = _mm256_set1_ps(x), vy = _mm256_set1_ps(y);
+    __m256 a[16];
+    for (int i = 0; i < 16; i++) a[i] = _mm256_set1_ps((float)i * 0.01f);
+    for (long n = 0; n < iterations; n++) {
+        for (int i = 0; i < 16; i++) a[i] = _mm256_fmadd_ps(a[i], vx, vy);
+        __asm__ volatile("" : "+x"(a[0]), "+x"(a[8]));
+    }
+    __m256 s = a[0];
+    for (int i = 1; i < 16; i++) s = _mm256_add_ps(s, a[i]);
+    float t[8];
+    _mm256_storeu_ps(t, s);
+    return t[0] + t[1] + t[2] + t[3] + t[4] + t[5] + t[6] + t[7];
+}
+#endif
+
+int lfr_fma_width(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return 16;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 8;
+#endif
+    return 0;
+}
+
+double lfr_fma_loop(long iterations, float *sink) {
+    int w = lfr_fma_width();
+    float r = 0;
+#if defined(__x86_64__)
+    if (w == 16) r = fma_loop_avx512(iterations, 0.999999f, 1e-7f);
+    else if (w == 8) r = fma_loop_avx2(iterations, 0.999999f, 1e-7f);
+#endif
+    if (sink) *sink = r;
+    return (double)iterations * 16.0 * (double)w * 2.0;
+}
