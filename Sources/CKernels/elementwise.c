@@ -74,3 +74,23 @@ void lfr_exp_lanes(int lanes, float *dst, const float *src, long n) {
 void lfr_exp(float *dst, const float *src, long n) {
     lfr_exp_lanes(lfr_elementwise_lanes(), dst, src, n);
 }
+
+void lfr_gelu_forward_lanes(int lanes, float *out, float *cdf, const float *inp, long n) {
+    int top = cpu_lanes();
+    if (lanes > top) lanes = top;
+#if HAVE_WIDE_BUILDS
+    if (lanes >= 16) { gelu_forward_w16(out, cdf, inp, n); return; }
+    if (lanes >= 8) { gelu_forward_w8(out, cdf, inp, n); return; }
+#endif
+    gelu_forward_w4(out, cdf, inp, n);
+}
+
+void lfr_gelu_backward_lanes(int lanes, float *dinp, const float *inp, const float *cdf, const float *dout, long n) {
+    int top = cpu_lanes();
+    if (lanes > top) lanes = top;
+#if HAVE_WIDE_BUILDS
+    if (lanes >= 16) { gelu_backward_w16(dinp, inp, cdf, dout, n); return; }
+    if (lanes >= 8) { gelu_backward_w8(dinp, inp, cdf, dout, n); return; }
+#endif
+    gelu_backward_w4(dinp, inp, cdf, dout, n);
+}

@@ -69,10 +69,22 @@ int lfr_kernels_select(int isa) {
 #define DISPATCH(name, ...) name##_generic(__VA_ARGS__)
 #endif
 
+// GELU takes the 16-lane build (elementwise.c) on AVX-512 CPUs: the same
+// arithmetic as the AVX2 build, so the same results, in half the
+// instructions. A thread's lfr_kernels_select keeps the 8-lane builds
+// (tests compare the two).
+static int gelu_wide(void) {
+    return thread_choice < 0 && lfr_kernels_isa() == 1 && lfr_elementwise_lanes() == 16;
+}
 void lfr_gelu_forward(float *out, float *cdf, const float *inp, long n) {
+    if (gelu_wide()) { lfr_gelu_forward_lanes(16, out, cdf, inp, n); return; }
     DISPATCH(gelu_forward, out, cdf, inp, n);
 }
 void lfr_gelu_backward(float *dinp, const float *inp, const float *cdf, const float *dout, long n) {
+    if (gelu_wide()) {
+        lfr_gelu_backward_lanes(16, dinp, inp, cdf, dout, n);
+        return;
+    }
     DISPATCH(gelu_backward, dinp, inp, cdf, dout, n);
 }
 void lfr_layernorm_forward_rows(float *out, float *mean, float *rstd, const float *inp,

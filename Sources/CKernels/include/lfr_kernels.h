@@ -88,6 +88,14 @@ void lfr_exp(float *dst, const float *src, long n);
 /// so tests can compare the builds.
 void lfr_exp_lanes(int lanes, float *dst, const float *src, long n);
 
+/// lfr_gelu_forward / lfr_gelu_backward with the elementwise build of
+/// `lanes` lanes (capped at what the CPU runs). lfr_gelu_* take the 16-lane
+/// build on AVX-512 CPUs; it does the AVX2 build's arithmetic, so its
+/// results are the AVX2 build's, bit for bit (the 4-lane build is the
+/// generic one, without FMA).
+void lfr_gelu_forward_lanes(int lanes, float *out, float *cdf, const float *inp, long n);
+void lfr_gelu_backward_lanes(int lanes, float *dinp, const float *inp, const float *cdf, const float *dout, long n);
+
 /// Float lanes of the widest FMA vectors this CPU has: 16 (AVX-512), 8
 /// (AVX2+FMA) or 0 (no FMA: lfr_fma_loop does nothing).
 int lfr_fma_width(void);
