@@ -67,28 +67,37 @@ enum ModelsBench {
         print(String(decoding: data, as: UTF8.self))
     }
 
-    /// `--profile`: `steps` training steps (after the warm-up) with
-    /// StepProfile on, then one table of where a step's time went.
+    /// `--profile`: `steps` training steps (`--mode infer`: inference
+    /// passes) after the warm-up with StepProfile on, then one table of
+    /// where a step's time went.
+    /// With `inference`, the passes profiled are eval-mode forwards (as `--mode infer` times).
     static func profile(name: String, model: GPT, optimizer: AdamW, batch: TokenBatch,
-                        threads: Int, steps: Int, warmup: Int) throws {
-        for _ in 0..<warmup { try model.step(batch, optimizer: optimizer) }
+                        threads: Int, steps: Int, warmup: Int, inference: Bool) throws {
+        func pass() throws {
+            if inference { _ = try model.loss(batch); return }
+            let loss = try model.computeGradients(batch)
+            guard loss.mean.isFinite else { throw ModelError.nonFiniteLoss(step: optimizer.step + 1, loss: loss.mean) }
+            _ = try StepProfile.time(.optimizer) { try optimizer.update(model.parameters) }
+        }
+        for _ in 0..<warmup { try pass() }
         StepProfile.reset()
         StepProfile.isOn = true
         var wall = 0.0, cpu = 0.0
         for _ in 0..<steps {
             let w0 = Clock.seconds(), c0 = StepProfile.cpuSeconds()
-            let loss = try model.computeGradients(batch)
-            guard loss.mean.isFinite else { throw ModelError.nonFiniteLoss(step: optimizer.step + 1, loss: loss.mean) }
-            _ = try StepProfile.time(.optimizer) { try optimizer.update(model.parameters) }
+            try pass()
             wall += Clock.seconds() - w0
             cpu += StepProfile.cpuSeconds() - c0
         }
         StepProfile.isOn = false
         let n = Double(steps), tokens = Double(batch.batchSize * batch.sequenceLength)
         let flops = FLOPs.gpt(model.configuration, sequenceLength: batch.sequenceLength)
-        // Linear-layer FLOPs per token: 6 per matmul parameter (forward 2, backward 4).
-        let linearFlops = 6 * Double(flops.matmulParameters) * tokens
-        let attentionFlops = (flops.perTrainedToken - 6 * Double(flops.matmulParameters)) * tokens
+        // Linear-layer FLOPs per token: 6 per matmul parameter in training
+        // (forward 2, backward 4), 2 in a forward pass.
+        let perParameter: Double = inference ? 2 : 6
+        let perToken = inference ? flops.perScoredToken : flops.perTrainedToken
+        let linearFlops = perParameter * Double(flops.matmulParameters) * tokens
+        let attentionFlops = (perToken - perParameter * Double(flops.matmulParameters)) * tokens
         func row(_ label: String, _ w: Double, _ c: Double, _ extra: String) -> String {
             let ms = w / n * 1e3
             let pct = wall > 0 ? 100 * w / wall : 0
@@ -98,7 +107,7 @@ enum ModelsBench {
                 + " \(fmtF(ms, 1).leftPad(8)) ms \(fmtF(pct, 1).leftPad(6))%  cores busy \(fmtF(busy, 2))"
                 + "  idle \(fmtF(idle, 1).leftPad(6)) core-ms" + extra
         }
-        print("profile \(name): \(steps) training steps of \(batch.batchSize) x \(batch.sequenceLength) tokens, "
+        print("profile \(name): \(steps) \(inference ? "inference passes" : "training steps") of \(batch.batchSize) x \(batch.sequenceLength) tokens, "
               + "\(threads) threads, kernels \(ModelKernels.instructionSet)")
         var parts = 0.0, partsCPU = 0.0
         for (part, t) in StepProfile.snapshot() {
@@ -111,7 +120,7 @@ enum ModelsBench {
             print(row(part.label, t.wall, t.cpu, extra))
         }
         print(row("overhead", wall - parts, cpu - partsCPU, "  (zero-grad, arena, Swift glue, clock reads)"))
-        print(row("step", wall, cpu, "  \(Int(flops.perTrainedToken * tokens * n / wall / 1e9)) GFLOP/s model FLOPs"))
+        print(row(inference ? "pass" : "step", wall, cpu, "  \(Int(perToken * tokens * n / wall / 1e9)) GFLOP/s model FLOPs"))
     }
 
     static func fmtF(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
@@ -152,7 +161,7 @@ enum ModelsBench {
         let batch = try TokenBatch(inputs: x, targets: y, batchSize: B, sequenceLength: T)
         if profiling {
             try profile(name: name, model: model, optimizer: opt, batch: batch, threads: threads,
-                        steps: steps, warmup: warmup)
+                        steps: steps, warmup: warmup, inference: mode == "infer")
             return
         }
 
