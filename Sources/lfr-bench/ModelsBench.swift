@@ -125,13 +125,14 @@ enum ModelsBench {
 
     static func fmtF(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
 
-    /// `lfr-bench models <S|T|M> [--threads n] [--steps n] [--warmup n] [--mode train|infer|both] [--profile]`
+    /// `lfr-bench models <S|T|M> [--threads n] [--steps n] [--warmup n] [--mode train|infer|both] [--profile] [--batch n]`
     static func run(_ args: [String]) throws {
         if args.first == "gemm" { gemm(); return }
         if args.first == "peak" { try peak(Array(args.dropFirst())); return }
         if args.first == "train-text" { try ModelsTrainText.run(Array(args.dropFirst())); return }
         if args.first == "golden" { try ModelsGolden.run(args.count > 1 ? args[1] : "data/golden"); return }
         var name = "S", threads = 2, steps = 20, warmup = 5, mode = "both", profiling = false
+        var batchOverride: Int? = nil
         var i = 0
         while i < args.count {
             let a = args[i]
@@ -142,6 +143,7 @@ enum ModelsBench {
             case "--warmup": warmup = v ?? warmup; i += 1
             case "--mode": mode = i + 1 < args.count ? args[i + 1] : mode; i += 1
             case "--profile": profiling = true
+            case "--batch": batchOverride = v; i += 1
             default: name = a
             }
             i += 1
@@ -152,7 +154,7 @@ enum ModelsBench {
         }
         BLAS.setThreads(threads)
         Parallel.workers = threads
-        let V = 256, B = c.batch, T = c.context
+        let V = 256, B = max(1, batchOverride ?? c.batch), T = c.context
         let model = try GPT(config: GPTConfig(layers: c.layers, heads: c.heads, dim: c.dim, context: T, vocab: V), seed: 0)
         let opt = try AdamW(learningRate: 3e-4, betas: (0.9, 0.95), weightDecay: 0.1, clipNorm: nil)
         var rng = RandomGenerator(seed: 0)
@@ -181,7 +183,7 @@ enum ModelsBench {
         let tokens = Double(B * T)
         let flops = FLOPs.gpt(model.configuration, sequenceLength: T)
         var json: [String: Any] = [
-            "config": name, "threads": threads, "params": model.parameterCount,
+            "config": name, "batch": B, "threads": threads, "params": model.parameterCount,
             "loss_first": Double(losses.first ?? 0), "loss_last": Double(losses.last ?? 0),
             "peak_rss_kb": peakMemoryKB(),
             "flops_per_token_train": flops.perTrainedToken, "flops_per_token_infer": flops.perScoredToken,
