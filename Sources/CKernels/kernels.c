@@ -1,5 +1,7 @@
 // CKernels: two builds of kernels_body.h (generic x86-64 and AVX2+FMA) and
-// the dispatch between them (see include/lfr_kernels.h).
+// the dispatch between them (see include/lfr_kernels.h); GELU goes to
+// elementwise.c's 16-lane build on AVX-512 CPUs (same results as AVX2).
+// Also the FMA peak loop the bench measures the machine with.
 #include "lfr_kernels.h"
 
 #include <math.h>

@@ -14,8 +14,9 @@
 //   independent rows (or independent columns of a reduction), and every
 //   reduction runs in a fixed order inside one row or column.
 // - Everything that is not a matmul runs in C (CKernels: one build for any
-//   x86-64 and one for AVX2+FMA, chosen at run time); this file splits the
-//   work over the workers and keeps the shapes.
+//   x86-64 and one for AVX2+FMA, chosen at run time; GELU in 16 lanes on
+//   AVX-512, with the AVX2 results); this file splits the work over the
+//   workers and keeps the shapes.
 // - Matmuls go through BLAS.sgemm with transposes as flags, never copies.
 //   Threads: a model pass runs inside `Layers.withModelThreads`, which sets
 //   OpenBLAS to ONE thread for its duration; `gemm` then splits each product

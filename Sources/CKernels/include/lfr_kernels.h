@@ -1,6 +1,8 @@
 // CKernels: the non-GEMM kernels of the language models, in C so that they
 // can be compiled twice: once for any x86-64 (SSE2) and once for AVX2+FMA,
-// picked at run time by what the CPU supports (lfr_kernels_isa). Swift's
+// picked at run time by what the CPU supports (lfr_kernels_isa). The
+// elementwise kernels (elementwise.c: the tensors' exp, the models' GELU)
+// have a third, 16-lane AVX-512 build (lfr_elementwise_lanes). Swift's
 // SIMD types compile to SSE only unless the whole target is built for a
 // newer CPU, which would make the binary fail on older ones.
 //
