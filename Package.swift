@@ -38,10 +38,11 @@ let package = Package(
         .target(name: "CInterrupt"),
 
         // The numeric core and the machine-learning modules.
-        .target(name: "TensorCore", dependencies: ["CBLAS", "CInterrupt"]),
-        // The models' non-GEMM kernels in C, built for x86-64 and AVX2+FMA
-        // and picked at run time (Sources/CKernels/include/lfr_kernels.h).
+        // The models' non-GEMM kernels and the tensors' vector exp in C,
+        // built for x86-64, AVX2+FMA and (elementwise) AVX-512, picked at run
+        // time (Sources/CKernels/include/lfr_kernels.h). A C leaf like CBLAS.
         .target(name: "CKernels"),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CInterrupt", "CKernels"]),
         .target(name: "Models", dependencies: ["TensorCore", "CKernels"]),
         .target(name: "Data", dependencies: ["TensorCore"]),
         .target(name: "Schedules", dependencies: ["Models", "Data", "TensorCore"]),
@@ -62,7 +63,7 @@ let package = Package(
         ]),
 
         // Tests: unit tests per module, golden scripts, end-to-end runs of lfr-repl.
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CBLAS"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CBLAS", "CKernels"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TensorCore", "CKernels"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "TensorCore"]),
         .testTarget(name: "SchedulesTests", dependencies: ["Schedules", "Models", "Data", "TensorCore"]),

@@ -225,8 +225,10 @@ public final class GPT: LanguageModel {
             batch.targets.withUnsafeBufferPointer { ys in
                 forward(acts, inputs: xs.baseAddress!, B: B, T: T, training: training)
                 let N = B * T, V = configuration.vocab
-                Layers.softmaxCrossEntropy(logits: acts.logits, losses: acts.losses, targets: ys.baseAddress!,
-                                           N: N, V: V, gradScale: gradientScale.map { $0 / Float(N) })
+                StepProfile.time(.kernels) {
+                    Layers.softmaxCrossEntropy(logits: acts.logits, losses: acts.losses, targets: ys.baseAddress!,
+                                               N: N, V: V, gradScale: gradientScale.map { $0 / Float(N) })
+                }
                 if training { backward(acts, inputs: xs.baseAddress!, B: B, T: T) }
                 return LossResult(positionLosses: acts.losses, batchSize: B, sequenceLength: T)
             }
@@ -251,30 +253,52 @@ public final class GPT: LanguageModel {
         let P = parameters.values
         func bias(_ o: Int?) -> ConstFloatPtr? { o.map { UnsafePointer(P + $0) } }
 
-        Layers.embeddingForward(out: a.encoded, tokens: inputs, wte: P + wte, wpe: P + wpe, B: B, T: T, C: C)
+        StepProfile.time(.kernels) {
+            Layers.embeddingForward(out: a.encoded, tokens: inputs, wte: P + wte, wpe: P + wpe, B: B, T: T, C: C)
+        }
         var x = a.encoded                                   // (N, C) block input
         for l in 0..<c.layers {
             let w = blocks[l]
             let s = a.blocks[training ? l : 0]
-            Layers.layerNormForward(out: s.ln1, mean: s.ln1Mean, rstd: s.ln1Rstd, inp: x,
-                                    weight: P + w.ln1w, bias: bias(w.ln1b), N: N, C: C)
-            Layers.linearForward(out: s.qkv, inp: s.ln1, weight: P + w.qkvw, bias: bias(w.qkvb),
-                                 N: N, IC: C, OC: 3 * C)
-            Layers.attentionForward(out: s.atty, att: s.att, qkv: s.qkv, B: B, T: T, C: C, H: H)
-            Layers.residualLinearForward(out: s.res2, residual: x, inp: s.atty, weight: P + w.projw,
-                                         bias: bias(w.projb), N: N, IC: C, OC: C)
-            Layers.layerNormForward(out: s.ln2, mean: s.ln2Mean, rstd: s.ln2Rstd, inp: s.res2,
-                                    weight: P + w.ln2w, bias: bias(w.ln2b), N: N, C: C)
-            Layers.linearForward(out: s.fch, inp: s.ln2, weight: P + w.fcw, bias: bias(w.fcb),
-                                 N: N, IC: C, OC: 4 * C)
-            Layers.geluForward(out: s.fchGelu, cdf: s.fchCdf, inp: s.fch, count: N * 4 * C)
-            Layers.residualLinearForward(out: s.res3, residual: s.res2, inp: s.fchGelu, weight: P + w.fcprojw,
-                                         bias: bias(w.fcprojb), N: N, IC: 4 * C, OC: C)
+            StepProfile.time(.kernels) {
+                Layers.layerNormForward(out: s.ln1, mean: s.ln1Mean, rstd: s.ln1Rstd, inp: x,
+                                        weight: P + w.ln1w, bias: bias(w.ln1b), N: N, C: C)
+            }
+            StepProfile.time(.matmul) {
+                Layers.linearForward(out: s.qkv, inp: s.ln1, weight: P + w.qkvw, bias: bias(w.qkvb),
+                                     N: N, IC: C, OC: 3 * C)
+            }
+            StepProfile.time(.attention) {
+                Layers.attentionForward(out: s.atty, att: s.att, qkv: s.qkv, B: B, T: T, C: C, H: H)
+            }
+            StepProfile.time(.matmul) {
+                Layers.residualLinearForward(out: s.res2, residual: x, inp: s.atty, weight: P + w.projw,
+                                             bias: bias(w.projb), N: N, IC: C, OC: C)
+            }
+            StepProfile.time(.kernels) {
+                Layers.layerNormForward(out: s.ln2, mean: s.ln2Mean, rstd: s.ln2Rstd, inp: s.res2,
+                                        weight: P + w.ln2w, bias: bias(w.ln2b), N: N, C: C)
+            }
+            StepProfile.time(.matmul) {
+                Layers.linearForward(out: s.fch, inp: s.ln2, weight: P + w.fcw, bias: bias(w.fcb),
+                                     N: N, IC: C, OC: 4 * C)
+            }
+            StepProfile.time(.kernels) {
+                Layers.geluForward(out: s.fchGelu, cdf: s.fchCdf, inp: s.fch, count: N * 4 * C)
+            }
+            StepProfile.time(.matmul) {
+                Layers.residualLinearForward(out: s.res3, residual: s.res2, inp: s.fchGelu, weight: P + w.fcprojw,
+                                             bias: bias(w.fcprojb), N: N, IC: 4 * C, OC: C)
+            }
             x = s.res3
         }
-        Layers.layerNormForward(out: a.lnf, mean: a.lnfMean, rstd: a.lnfRstd, inp: x,
-                                weight: P + lnfw, bias: bias(lnfb), N: N, C: C)
-        Layers.linearForward(out: a.logits, inp: a.lnf, weight: P + wte, bias: nil, N: N, IC: C, OC: V)
+        StepProfile.time(.kernels) {
+            Layers.layerNormForward(out: a.lnf, mean: a.lnfMean, rstd: a.lnfRstd, inp: x,
+                                    weight: P + lnfw, bias: bias(lnfb), N: N, C: C)
+        }
+        StepProfile.time(.matmul) {
+            Layers.linearForward(out: a.logits, inp: a.lnf, weight: P + wte, bias: nil, N: N, IC: C, OC: V)
+        }
     }
 
     /// Backward from dlogits (already in a.logits) to every parameter gradient.
@@ -287,35 +311,57 @@ public final class GPT: LanguageModel {
               let dfch = a.dfch, let datt = a.datt else { preconditionFailure("GPT: training buffers missing") }
 
         // LM head (tied): dlnf = dlogits @ wte; dwte += dlogits^T @ lnf.
-        Layers.linearBackward(dinp: dln, dweight: G + wte, dbias: nil, dout: a.logits, inp: a.lnf,
-                              weight: P + wte, N: N, IC: C, OC: V)
+        StepProfile.time(.matmul) {
+            Layers.linearBackward(dinp: dln, dweight: G + wte, dbias: nil, dout: a.logits, inp: a.lnf,
+                                  weight: P + wte, N: N, IC: C, OC: V)
+        }
         // Final LayerNorm starts the residual-stream gradient.
         dres.update(repeating: 0, count: N * C)
         let last = a.blocks[c.layers - 1].res3
-        Layers.layerNormBackward(dinp: dres, dweight: G + lnfw, dbias: gb(lnfb), dout: dln, inp: last,
-                                 weight: P + lnfw, mean: a.lnfMean, rstd: a.lnfRstd, N: N, C: C)
+        StepProfile.time(.kernels) {
+            Layers.layerNormBackward(dinp: dres, dweight: G + lnfw, dbias: gb(lnfb), dout: dln, inp: last,
+                                     weight: P + lnfw, mean: a.lnfMean, rstd: a.lnfRstd, N: N, C: C)
+        }
         for l in stride(from: c.layers - 1, through: 0, by: -1) {
             let w = blocks[l]
             let s = a.blocks[l]
             let x = l == 0 ? a.encoded : a.blocks[l - 1].res3
             // res3 = res2 + mlp: the residual passes dres through unchanged.
-            Layers.linearBackward(dinp: dfch, dweight: G + w.fcprojw, dbias: gb(w.fcprojb), dout: dres,
-                                  inp: s.fchGelu, weight: P + w.fcprojw, N: N, IC: 4 * C, OC: C)
-            Layers.geluBackward(dinp: dfch, inp: s.fch, cdf: s.fchCdf, dout: dfch, count: N * 4 * C)
-            Layers.linearBackward(dinp: dln, dweight: G + w.fcw, dbias: gb(w.fcb), dout: dfch,
-                                  inp: s.ln2, weight: P + w.fcw, N: N, IC: C, OC: 4 * C)
-            Layers.layerNormBackward(dinp: dres, dweight: G + w.ln2w, dbias: gb(w.ln2b), dout: dln, inp: s.res2,
-                                     weight: P + w.ln2w, mean: s.ln2Mean, rstd: s.ln2Rstd, N: N, C: C)
+            StepProfile.time(.matmul) {
+                Layers.linearBackward(dinp: dfch, dweight: G + w.fcprojw, dbias: gb(w.fcprojb), dout: dres,
+                                      inp: s.fchGelu, weight: P + w.fcprojw, N: N, IC: 4 * C, OC: C)
+            }
+            StepProfile.time(.kernels) {
+                Layers.geluBackward(dinp: dfch, inp: s.fch, cdf: s.fchCdf, dout: dfch, count: N * 4 * C)
+            }
+            StepProfile.time(.matmul) {
+                Layers.linearBackward(dinp: dln, dweight: G + w.fcw, dbias: gb(w.fcb), dout: dfch,
+                                      inp: s.ln2, weight: P + w.fcw, N: N, IC: C, OC: 4 * C)
+            }
+            StepProfile.time(.kernels) {
+                Layers.layerNormBackward(dinp: dres, dweight: G + w.ln2w, dbias: gb(w.ln2b), dout: dln, inp: s.res2,
+                                         weight: P + w.ln2w, mean: s.ln2Mean, rstd: s.ln2Rstd, N: N, C: C)
+            }
             // res2 = x + attn.
-            Layers.linearBackward(dinp: datty, dweight: G + w.projw, dbias: gb(w.projb), dout: dres,
-                                  inp: s.atty, weight: P + w.projw, N: N, IC: C, OC: C)
-            Layers.attentionBackward(dqkv: dqkv, datt: datt, dout: datty, qkv: s.qkv, att: s.att,
-                                     B: B, T: T, C: C, H: H)
-            Layers.linearBackward(dinp: dln, dweight: G + w.qkvw, dbias: gb(w.qkvb), dout: dqkv,
-                                  inp: s.ln1, weight: P + w.qkvw, N: N, IC: C, OC: 3 * C)
-            Layers.layerNormBackward(dinp: dres, dweight: G + w.ln1w, dbias: gb(w.ln1b), dout: dln, inp: x,
-                                     weight: P + w.ln1w, mean: s.ln1Mean, rstd: s.ln1Rstd, N: N, C: C)
+            StepProfile.time(.matmul) {
+                Layers.linearBackward(dinp: datty, dweight: G + w.projw, dbias: gb(w.projb), dout: dres,
+                                      inp: s.atty, weight: P + w.projw, N: N, IC: C, OC: C)
+            }
+            StepProfile.time(.attention) {
+                Layers.attentionBackward(dqkv: dqkv, datt: datt, dout: datty, qkv: s.qkv, att: s.att,
+                                         B: B, T: T, C: C, H: H)
+            }
+            StepProfile.time(.matmul) {
+                Layers.linearBackward(dinp: dln, dweight: G + w.qkvw, dbias: gb(w.qkvb), dout: dqkv,
+                                      inp: s.ln1, weight: P + w.qkvw, N: N, IC: C, OC: 3 * C)
+            }
+            StepProfile.time(.kernels) {
+                Layers.layerNormBackward(dinp: dres, dweight: G + w.ln1w, dbias: gb(w.ln1b), dout: dln, inp: x,
+                                         weight: P + w.ln1w, mean: s.ln1Mean, rstd: s.ln1Rstd, N: N, C: C)
+            }
         }
-        Layers.embeddingBackward(dwte: G + wte, dwpe: G + wpe, dout: dres, tokens: inputs, B: B, T: T, C: C)
+        StepProfile.time(.kernels) {
+            Layers.embeddingBackward(dwte: G + wte, dwpe: G + wpe, dout: dres, tokens: inputs, B: B, T: T, C: C)
+        }
     }
 }

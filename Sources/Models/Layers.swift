@@ -14,8 +14,9 @@
 //   independent rows (or independent columns of a reduction), and every
 //   reduction runs in a fixed order inside one row or column.
 // - Everything that is not a matmul runs in C (CKernels: one build for any
-//   x86-64 and one for AVX2+FMA, chosen at run time); this file splits the
-//   work over the workers and keeps the shapes.
+//   x86-64 and one for AVX2+FMA, chosen at run time; GELU in 16 lanes on
+//   AVX-512, with the AVX2 results); this file splits the work over the
+//   workers and keeps the shapes.
 // - Matmuls go through BLAS.sgemm with transposes as flags, never copies.
 //   Threads: a model pass runs inside `Layers.withModelThreads`, which sets
 //   OpenBLAS to ONE thread for its duration; `gemm` then splits each product
@@ -123,14 +124,25 @@ enum Layers {
         }
     }
 
-    /// dwte[tokens[n]] += dout[n]; dwpe[n % T] += dout[n] (sequential: rows of
-    /// dwte can repeat, and a fixed order keeps results bit-identical).
+    /// dwte[tokens[n]] += dout[n]; dwpe[n % T] += dout[n]. Rows of dwte can
+    /// repeat, so the workers split the COLUMNS of dwte (multiples of 8) and
+    /// each adds every n in order: every element sums its terms in the same
+    /// order as one serial loop, whatever the worker count.
     /// dwte (V, C); dwpe (>= T, C); dout (B*T, C); tokens (B*T).
     static func embeddingBackward(dwte: FloatPtr, dwpe: FloatPtr?, dout: ConstFloatPtr,
                                   tokens: UnsafePointer<Int32>, B: Int, T: Int, C: Int) {
-        for n in 0..<(B * T) {
-            let e = dwte + Int(tokens[n]) * C
-            lfr_add(e, e, dout + n * C, C)
+        let N = B * T
+        let chunks = N * C >= 1 << 16 ? min(max(1, C / 32), max(1, Parallel.workers)) : 1
+        Parallel.forEachChunk(chunks, grain: 1) { chunkRange in
+            for chunk in chunkRange {
+                let c0 = (chunk * C / chunks) & ~7
+                let c1 = chunk == chunks - 1 ? C : ((chunk + 1) * C / chunks) & ~7
+                if c0 >= c1 { continue }
+                for n in 0..<N {
+                    let e = dwte + Int(tokens[n]) * C + c0
+                    lfr_add(e, e, dout + n * C + c0, c1 - c0)
+                }
+            }
         }
         if let dwpe {
             // Column-chunked: each position row sums its B contributions in order.

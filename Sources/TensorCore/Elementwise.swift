@@ -8,6 +8,7 @@
 // fixed operand, everything else a strided loop. Dense inputs are split into
 // chunks for `Parallel.forEachChunk`; strided inputs are walked by rows
 // (see RowWalker in Broadcast.swift). Shape errors name the op and both shapes.
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,7 +46,10 @@ func unaryRow(_ op: UnaryOp, _ src: UnsafePointer<Float>, _ ss: Int,
     switch op {
     case .neg: mapRow(src, ss, dst, n) { -$0 }
     case .abs: mapRow(src, ss, dst, n) { Swift.abs($0) }
-    case .exp: mapRow(src, ss, dst, n) { fastExp($0) }
+    case .exp:
+        // Dense rows take CKernels' vector exp (fastExp in AVX-512/AVX2
+        // lanes, picked at run time: Swift's own loop compiles to SSE).
+        if ss == 1 { lfr_exp(dst, src, n) } else { mapRow(src, ss, dst, n) { fastExp($0) } }
     case .log: mapRow(src, ss, dst, n) { logf($0) }
     case .sqrt: mapRow(src, ss, dst, n) { $0.squareRoot() }
     case .tanh: mapRow(src, ss, dst, n) { fastTanh($0) }

@@ -1,6 +1,8 @@
 // CKernels: the non-GEMM kernels of the language models, in C so that they
 // can be compiled twice: once for any x86-64 (SSE2) and once for AVX2+FMA,
-// picked at run time by what the CPU supports (lfr_kernels_isa). Swift's
+// picked at run time by what the CPU supports (lfr_kernels_isa). The
+// elementwise kernels (elementwise.c: the tensors' exp, the models' GELU)
+// have a third, 16-lane AVX-512 build (lfr_elementwise_lanes). Swift's
 // SIMD types compile to SSE only unless the whole target is built for a
 // newer CPU, which would make the binary fail on older ones.
 //
@@ -75,6 +77,36 @@ void lfr_adamw(float *p, const float *g, float *m, float *v, long n, float gscal
 
 /// dst = a + b (n elements; dst may alias either).
 void lfr_add(float *dst, const float *a, const float *b, long n);
+
+/// Lanes of the elementwise build in use (elementwise.c): 16 AVX-512, 8
+/// AVX2+FMA, 4 any x86-64. LFR_KERNELS=generic gives 4, LFR_KERNELS=avx2
+/// at most 8.
+int lfr_elementwise_lanes(void);
+/// dst = e^src, n elements (TensorCore's fastExp in vectors: relative error
+/// about 2 ulp, gradual underflow, +inf above 88.7, NaN stays NaN). dst may
+/// alias src.
+void lfr_exp(float *dst, const float *src, long n);
+/// lfr_exp with the build of `lanes` lanes (capped at what the CPU runs),
+/// so tests can compare the builds.
+void lfr_exp_lanes(int lanes, float *dst, const float *src, long n);
+
+/// lfr_gelu_forward / lfr_gelu_backward with the elementwise build of
+/// `lanes` lanes (capped at what the CPU runs). lfr_gelu_* take the 16-lane
+/// build on AVX-512 CPUs; it does the AVX2 build's arithmetic, so its
+/// results are the AVX2 build's, bit for bit (the 4-lane build is the
+/// generic one, without FMA).
+void lfr_gelu_forward_lanes(int lanes, float *out, float *cdf, const float *inp, long n);
+void lfr_gelu_backward_lanes(int lanes, float *dinp, const float *inp, const float *cdf, const float *dout, long n);
+
+/// Float lanes of the widest FMA vectors this CPU has: 16 (AVX-512), 8
+/// (AVX2+FMA) or 0 (no FMA: lfr_fma_loop does nothing).
+int lfr_fma_width(void);
+/// Runs `iterations` rounds of 16 independent vector multiply-adds in the
+/// widest vectors (lfr_fma_width) on the calling thread; returns the
+/// floating-point operations done (2 per lane per FMA). *sink receives a
+/// value of the result so the loop cannot be dropped. For measuring the
+/// machine's FMA peak (time it on every core at once).
+double lfr_fma_loop(long iterations, float *sink);
 
 #ifdef __cplusplus
 }
