@@ -79,3 +79,18 @@ let package = Package(
     ],
     swiftLanguageModes: languageMode
 )
+
+// libFuzzer targets (Fuzz/), only when LFR_FUZZ is set: scripts/fuzz builds
+// them with AddressSanitizer and coverage in their own build folder, so the
+// default `swift build` and `swift test` never see them.
+if Context.environment["LFR_FUZZ"] != nil {
+    let libraries: [Target.Dependency] = ["TensorCore", "Models", "Data", "Schedules", "Script", "ScriptLibrary"]
+    package.targets += [
+        .target(name: "CFuzz", path: "Fuzz/CFuzz"),
+        .target(name: "FuzzSupport", dependencies: ["CFuzz"] + libraries, path: "Fuzz/Support"),
+    ]
+    for name in ["safetensors", "runfile", "tokenizer", "tokenbin", "language"] {
+        package.targets.append(.executableTarget(name: "fuzz-\(name)", dependencies: ["FuzzSupport"] + libraries,
+                                                 path: "Fuzz/Targets/\(name)"))
+    }
+}

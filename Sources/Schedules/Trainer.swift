@@ -226,13 +226,7 @@ public final class Run {
     public func advance(hooks: TrainerHooks) throws -> StopReason {
         let progress = hooks.progress, stopWhen = hooks.stopWhen
         if finished { return .finished }
-        if folder == nil, writesFiles, let out = config.out {
-            folder = try RunFolder(path: out)
-            if step == 0 {
-                if let s = scriptSource { try folder!.writeScript(s) }
-                try folder!.writeConfig(configJSON)
-            }
-        }
+        if folder == nil, writesFiles, let out = config.out { try openFolder(out) }
         var lastReport = Clock.seconds()
         do {
             if pendingEval {
@@ -511,10 +505,11 @@ public final class Run {
         try folder.appendMetrics(.object(fields))
     }
 
-    /// Writes blocks.csv and the run state into the run folder.
+    /// Writes the run state, then blocks.csv, into the run folder (the
+    /// checkpoint first: see RunFolder.swift).
     public func checkpoint() throws {
         guard let folder else { return }
-        try folder.writeBlocks(stats)
         try save(to: folder.file("checkpoint.run"))
+        try folder.writeBlocks(stats)
     }
 }

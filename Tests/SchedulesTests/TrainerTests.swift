@@ -143,7 +143,7 @@ func makeRun(_ schedule: Schedule = paperSchedule(), batch: Int = 4, out: String
         run.scriptSource = "print(1)\n"
         _ = try run.advance()
         let files = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
-        #expect(files == ["blocks.csv", "checkpoint.run", "config.json", "metrics.jsonl", "script.lfr"])
+        #expect(files == ["blocks.csv", "checkpoint.run", "config.json", "lock", "metrics.jsonl", "script.lfr"])
         let metrics = try String(contentsOfFile: dir + "/metrics.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(metrics.last!.contains("\"event\":\"end\""))
         #expect(metrics.contains { $0.contains("\"val_ppl\"") })
