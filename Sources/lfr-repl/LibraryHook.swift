@@ -12,6 +12,8 @@ import ScriptLibrary
 /// settings the REPL and the batch runner adjust.
 func installLibraries(into interpreter: Interpreter) throws -> LibraryHost {
     let host = LibraryHost()
+    // compare() and plot() colour their curves on a colour terminal.
+    host.colour = Output.colorEnabled(fd: STDOUT_FILENO, allowed: true)
     let display = ProgressDisplay(isTerminal: isatty(STDOUT_FILENO) == 1 && getenv("LFR_PLAIN_PROGRESS") == nil,
                                   logEvery: 10) { text in
         Output.out(text)

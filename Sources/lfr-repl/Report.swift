@@ -94,7 +94,8 @@ final class ReportRecord {
     }
 
     /// Printed text, appended to the current cell's output.
-    func write(_ text: String) {
+    func write(_ raw: String) {
+        let text = strippingTerminalEscapes(raw)
         guard !text.isEmpty else { return }
         if cells.isEmpty || cells[cells.count - 1].prose != nil { cells.append(Cell(prose: nil)) }
         var cell = cells.removeLast()
@@ -122,7 +123,7 @@ final class ReportRecord {
     func addPlot(_ plot: PlotArtifact) {
         plots.append(plot)
         let index = plots.count - 1
-        if let printed = plot.printed, !printed.isEmpty, let last = cells.indices.last,
+        if let printed = plot.printed.map(strippingTerminalEscapes), !printed.isEmpty, let last = cells.indices.last,
            case .output(let text)? = cells[last].items.last, let range = lastRange(of: printed, in: text) {
             let before = String(text[..<range.lowerBound]), after = String(text[range.upperBound...])
             var items = Array(cells[last].items.dropLast())
@@ -236,6 +237,22 @@ extension ReportRecord {
 }
 
 /// Where `needle` last occurs in `text`, nil if nowhere.
+/// `text` without terminal control sequences (ESC [ ... final byte: the
+/// colours of a session at a colour terminal), as a report shows it.
+func strippingTerminalEscapes(_ text: String) -> String {
+    guard text.utf8.contains(0x1B) else { return text }
+    var out: [UInt8] = []
+    out.reserveCapacity(text.utf8.count)
+    var bytes = Array(text.utf8)[...]
+    while let b = bytes.popFirst() {
+        guard b == 0x1B else { out.append(b); continue }
+        guard bytes.first == UInt8(ascii: "[") else { continue }
+        bytes.removeFirst()
+        while let c = bytes.popFirst(), !(0x40...0x7E).contains(c) {}
+    }
+    return String(decoding: out, as: UTF8.self)
+}
+
 func lastRange(of needle: String, in text: String) -> Range<String.Index>? {
     guard !needle.isEmpty else { return nil }
     var found: Range<String.Index>? = nil

@@ -28,7 +28,10 @@ func parseInvocation() -> Invocation {
 /// Creates the interpreter with `args` bound and the ML libraries installed.
 func makeHost(_ invocation: Invocation) -> ScriptHost {
     do {
-        return try ScriptHost(arguments: invocation.scriptArguments)
+        let host = try ScriptHost(arguments: invocation.scriptArguments)
+        // --no-color keeps compare's and plot's curves plain too; a report never has colour.
+        if !invocation.colorAllowed || invocation.reportDirectory != nil { host.library.colour = false }
+        return host
     } catch {
         Output.err("lfr-repl: cannot start the interpreter:\n\(error)")
         exit(1)

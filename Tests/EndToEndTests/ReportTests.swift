@@ -7,6 +7,7 @@
 import Foundation
 import Testing
 @testable import lfr_repl
+import ScriptLibrary
 
 /// The text between the first occurrence of `start` and the next `end` after it (nil if either is missing).
 func between(_ text: String, _ start: String, _ end: String) -> String? {
@@ -282,4 +283,16 @@ struct ReportTests {
         let svg = ReportHTML.scalable("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"720\" height=\"420\" font-size=\"12\">\n</svg>\n")
         #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"720\" height=\"420\" font-size=\"12\" viewBox=\"0 0 720 420\""))
     }
+}
+
+@Test("a report keeps the text of coloured output, not its escape sequences")
+func reportStripsTerminalColour() {
+    #expect(strippingTerminalEscapes("\u{1B}[1;31mred\u{1B}[0m and \u{1B}[38;5;33m*o*\u{1B}[0m") == "red and *o*")
+    #expect(strippingTerminalEscapes("plain ü text") == "plain ü text")
+    let record = ReportRecord(title: "t", arguments: [])
+    record.beginCode("compare(...)")
+    record.write("table\n\n\u{1B}[34m*\u{1B}[0m curve\n")
+    record.addPlot(PlotArtifact(kind: .compare, title: "p", svg: "<svg/>", printed: "\u{1B}[34m*\u{1B}[0m curve\n"))
+    // The coloured terminal drawing is found and replaced by the plot.
+    #expect(record.cells.last?.items == [.output("table\n\n"), .plot(0)])
 }
