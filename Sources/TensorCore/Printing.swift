@@ -34,7 +34,7 @@ extension Tensor: CustomStringConvertible {
     /// The printed form (see the file header).
     public func formatted(_ options: PrintOptions = PrintOptions()) -> String {
         let prefix = "tensor("
-        let shapeText = options.showShape && rank > 0 ? ", shape=\(shape)" : ""
+        let shapeText = options.showShape ? ", shape=\(shape)" : ""
         if count == 0 { return prefix + "[]" + shapeText + ")" }
         let summarize = count > options.threshold
         let edge = Swift.max(options.edgeItems, 1)

@@ -8,8 +8,8 @@ import Testing
     @Test func formats() throws {
         #expect(try Tensor(nested: [[1, 2], [3, 4]]).description == "tensor([[1., 2.],\n        [3., 4.]], shape=[2, 2])")
         #expect(try Tensor(nested: [0.5, -1.25, 10]).description == "tensor([ 0.5000, -1.2500, 10.0000], shape=[3])")
-        #expect(Tensor(scalar: 3.5).description == "tensor(3.5000)")
-        #expect(Tensor(scalar: -2).description == "tensor(-2.)")
+        #expect(Tensor(scalar: 3.5).description == "tensor(3.5000, shape=[])")
+        #expect(Tensor(scalar: -2).description == "tensor(-2., shape=[])")
         #expect(try Tensor(nested: [1e-5, 1]).description == "tensor([1.0000e-05, 1.0000e+00], shape=[2])")
         #expect(try Tensor(nested: [123456.7, 0.5]).description == "tensor([1.2346e+05, 5.0000e-01], shape=[2])")
         #expect(try Tensor(nested: [1e9, 2]).description == "tensor([1.0000e+09, 2.0000e+00], shape=[2])")
