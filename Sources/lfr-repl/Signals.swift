@@ -27,6 +27,8 @@ enum Signals {
     static let windowChanged = Atomic<Bool>(false)
     /// The signal that asked running code to stop last (SIGINT or SIGTERM; 0: none).
     static let stopSignal = Atomic<Int32>(0)
+    /// Whether installCrashFlush ran.
+    static let crashFlushInstalled = Atomic<Bool>(false)
     /// Read end of the wake-up pipe, watched by the prompt (-1 until installed).
     nonisolated(unsafe) static var wakeReadEnd: Int32 = -1
 
@@ -36,8 +38,43 @@ enum Signals {
         return 128 + (signal == 0 ? SIGINT : signal)
     }
 
+    /// Fatal signals (a crash, an abort, a signal sent from outside that
+    /// would kill the process): output a script printed into stdout's buffer
+    /// (a file or a pipe is fully buffered) is written before the process
+    /// dies. The handler runs once (SA_RESETHAND), on its own stack (a stack
+    /// overflow of the main thread leaves none), flushes stdout — not
+    /// async-signal-safe in general, the last thing a dying process does,
+    /// as most runtimes do — and raises the signal again with its default
+    /// action, so the exit status and a core dump stay as they were.
+    static func installCrashFlush() {
+        guard !crashFlushInstalled.exchange(true, ordering: .relaxed) else { return }
+        let size = 64 * 1024
+        var stack = stack_t()
+        stack.ss_sp = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        stack.ss_size = size
+        stack.ss_flags = 0
+        sigaltstack(&stack, nil)
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { signal in
+            fflush(stdout)
+            raise(signal)
+        }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = Int32(bitPattern: UInt32(SA_RESETHAND)) | SA_ONSTACK
+        // A parent may start the process with signals blocked (the mask is
+        // inherited through exec): unblock these, or a fatal one would wait forever.
+        var fatal = sigset_t()
+        sigemptyset(&fatal)
+        for signal in [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE, SIGQUIT] {
+            sigaction(signal, &action, nil)
+            sigaddset(&fatal, signal)
+        }
+        pthread_sigmask(SIG_UNBLOCK, &fatal, nil)
+    }
+
     /// Installs the SIGINT handler (and in batch mode the SIGTERM one), and the SIGWINCH one (call once, early).
     static func installInterruptHandler(batch: Bool) {
+        installCrashFlush()
         // Touch every lazily created global now: the first access must not
         // happen inside the signal handler.
         _ = pendingInterrupts.load(ordering: .relaxed)

@@ -201,6 +201,42 @@ func stopScript(_ path: String, box: Sandbox, with signal: Int32) throws -> (sta
 
 @Suite("batch scripts stopped by signals")
 struct BatchSignalTests {
+    @Test("a process killed by a fatal signal first writes what the script printed into stdout's buffer")
+    func fatalSignalFlushesStdout() throws {
+        let box = try Sandbox(); defer { box.cleanup() }
+        let path = try box.write("printer.lfr", "for i in range(100) { print(\"line\", i) }\nwhile true {}\n")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: LfrBinary.path)
+        process.arguments = [path]
+        process.environment = box.environment()
+        let output = Pipe()
+        process.standardOutput = output      // a pipe: fully buffered, nothing written yet
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until the crash handler is installed and the loop runs.
+        var installed = false
+        for _ in 0..<400 where !installed {
+            if let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
+               let mask = UInt64(line.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16) {
+                installed = mask & (1 << UInt64(SIGABRT - 1)) != 0
+            }
+            if !installed { usleep(50_000) }
+        }
+        usleep(300_000)
+        kill(process.processIdentifier, SIGABRT)
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async { process.waitUntilExit(); done.signal() }
+        if done.wait(timeout: .now() + 20) == .timedOut {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("lfr-repl did not die of SIGABRT"); return
+        }
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // Died of the signal itself (the handler re-raises it), output intact.
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGABRT)
+        #expect(text.hasPrefix("line 0\nline 1\n") && text.hasSuffix("line 99\n"), "stdout: \(text.suffix(200))")
+    }
+
     @Test("SIGTERM stops a running script at a safe point with exit code 143 and a message")
     func terminated() throws {
         let box = try Sandbox(); defer { box.cleanup() }
